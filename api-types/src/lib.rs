@@ -1,0 +1,10 @@
+//! Kubernetes-compatible resource kinds and the pure logic around them.
+//!
+//! The built-in kinds' structs come from `k8s-openapi` (Kubernetes 1.32); this
+//! crate adds what that crate lacks: the kind registry, validation and
+//! defaulting, quantities, selectors, patches and tables. Nothing here does I/O.
+#![warn(missing_docs)]
+
+pub use k8s_openapi;
+
+pub mod registry;

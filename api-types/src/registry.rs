@@ -1,0 +1,195 @@
+//! The kind registry: what the API server serves, described as data.
+//!
+//! The API server has no handler per kind. It looks a request's path up in a
+//! [`Registry`] and drives the generic CRUD logic with the [`ResourceDef`] it
+//! finds: group, version, kind, plural, scope, short names, subresources,
+//! table columns, defaulting and validation. Objects travel as
+//! `serde_json::Value`; each kind's [`KindHooks`] decode to the typed
+//! k8s-openapi struct where logic needs fields. Custom resources will later
+//! register schema-driven hooks through the same path.
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+/// A field-level problem found by validation, as in a Kubernetes `StatusCause`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Kubernetes cause reason: `FieldValueRequired`, `FieldValueInvalid`,
+    /// `FieldValueNotSupported`, `FieldValueDuplicate`, `FieldValueForbidden`,
+    /// `FieldValueTooLong`.
+    pub reason: &'static str,
+    /// Path such as `spec.template.spec.containers[0].image`.
+    pub field: String,
+    /// Human-readable message, e.g. `Required value` or
+    /// `Invalid value: "Foo": a lowercase RFC 1123 subdomain must ...`.
+    pub message: String,
+}
+
+/// One column of a `meta.k8s.io/v1` Table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    /// Header, e.g. `Name`, `Ready`.
+    pub name: &'static str,
+    /// OpenAPI type: `string`, `integer`, `date`, ...
+    pub type_: &'static str,
+    /// OpenAPI format, e.g. `name` for the Name column, or empty.
+    pub format: &'static str,
+    /// Description shown by `kubectl explain`-like tools.
+    pub description: &'static str,
+    /// 0 = always shown, 1 = only with `-o wide`.
+    pub priority: i32,
+}
+
+/// Where a kind's `scale` subresource reads and writes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScaleSpec {
+    /// JSON pointer of the desired replicas, e.g. `/spec/replicas`.
+    pub spec_replicas: &'static str,
+    /// JSON pointer of the observed replicas, e.g. `/status/replicas`.
+    pub status_replicas: &'static str,
+    /// JSON pointer of the label selector (a `LabelSelector` object),
+    /// e.g. `/spec/selector`.
+    pub label_selector: &'static str,
+}
+
+/// The subresources a kind serves.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subresources {
+    /// `<plural>/status`: updates touch only `.status`; the main resource
+    /// ignores status changes.
+    pub status: bool,
+    /// `<plural>/scale` (autoscaling/v1 Scale).
+    pub scale: Option<ScaleSpec>,
+    /// `pods/binding`.
+    pub binding: bool,
+    /// `namespaces/{name}/finalize`.
+    pub finalize: bool,
+}
+
+/// Per-kind logic, pure functions on JSON values.
+pub trait KindHooks: Send + Sync {
+    /// Apply Kubernetes defaults in place (restartPolicy, imagePullPolicy,
+    /// rolling-update 25%/25%, Service type and protocol, ...). Also the place
+    /// for admission-like defaults such as DefaultTolerationSeconds.
+    /// Fails with a message if the value does not decode as this kind.
+    fn default(&self, obj: &mut Value) -> Result<(), String>;
+
+    /// Validate a new object (already defaulted).
+    fn validate_create(&self, obj: &Value) -> Vec<FieldError>;
+
+    /// Validate an update: the new object against itself and against the old
+    /// one (immutable fields).
+    fn validate_update(&self, obj: &Value, old: &Value) -> Vec<FieldError>;
+
+    /// Table columns (`kubectl get`), name and age included.
+    fn columns(&self) -> Vec<Column>;
+
+    /// One table row: one cell per column, in order. `now` is the current
+    /// time as Unix seconds (for ages).
+    fn row(&self, obj: &Value, now: i64) -> Vec<Value>;
+
+    /// Field-selector fields this kind supports beyond `metadata.name` and
+    /// `metadata.namespace` (e.g. pods: `spec.nodeName`, `status.phase`).
+    fn selectable_fields(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The value of a selectable field on `obj` (absent → empty string).
+    fn field_value(&self, obj: &Value, field: &str) -> Option<String> {
+        let _ = (obj, field);
+        None
+    }
+}
+
+/// Everything the API server needs to serve one kind.
+#[derive(Clone)]
+pub struct ResourceDef {
+    /// API group, `""` for core.
+    pub group: String,
+    /// Version, e.g. `v1`.
+    pub version: String,
+    /// Kind, e.g. `Deployment`.
+    pub kind: String,
+    /// List kind, e.g. `DeploymentList`.
+    pub list_kind: String,
+    /// Plural resource name, e.g. `deployments`.
+    pub plural: String,
+    /// Singular name, e.g. `deployment`.
+    pub singular: String,
+    /// Namespaced (true) or cluster-scoped (false).
+    pub namespaced: bool,
+    /// Short names such as `deploy`.
+    pub short_names: Vec<String>,
+    /// Categories such as `all`.
+    pub categories: Vec<String>,
+    /// Served subresources.
+    pub subresources: Subresources,
+    /// Name of the kind's schema in the OpenAPI components, e.g.
+    /// `io.k8s.api.apps.v1.Deployment`.
+    pub schema_name: String,
+    /// Per-kind logic.
+    pub hooks: Arc<dyn KindHooks>,
+}
+
+impl ResourceDef {
+    /// `apps/v1`, or `v1` for the core group.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+impl std::fmt::Debug for ResourceDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResourceDef")
+            .field("group", &self.group)
+            .field("version", &self.version)
+            .field("kind", &self.kind)
+            .field("plural", &self.plural)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The set of served kinds.
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    defs: Vec<Arc<ResourceDef>>,
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add a kind (replacing one with the same group, version and plural).
+    pub fn register(&mut self, def: ResourceDef) {
+        self.defs.retain(|d| {
+            !(d.group == def.group && d.version == def.version && d.plural == def.plural)
+        });
+        self.defs.push(Arc::new(def));
+    }
+
+    /// All kinds, in registration order.
+    pub fn all(&self) -> &[Arc<ResourceDef>] {
+        &self.defs
+    }
+
+    /// Look up by group, version and plural.
+    pub fn get(&self, group: &str, version: &str, plural: &str) -> Option<&Arc<ResourceDef>> {
+        self.defs
+            .iter()
+            .find(|d| d.group == group && d.version == version && d.plural == plural)
+    }
+
+    /// Look up by group and kind (any version).
+    pub fn by_kind(&self, group: &str, kind: &str) -> Option<&Arc<ResourceDef>> {
+        self.defs
+            .iter()
+            .find(|d| d.group == group && d.kind == kind)
+    }
+}

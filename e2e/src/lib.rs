@@ -1,0 +1,2 @@
+//! Whole-system tests and benchmarks for rkube.
+#![warn(missing_docs)]

@@ -1,0 +1,4 @@
+//! The rkube binary.
+fn main() {
+    println!("rkube: not yet wired");
+}
