@@ -9,13 +9,25 @@
 //! Watches deliver every change with a revision greater than the one asked
 //! for, in revision order, with previous values. A revision older than the
 //! retained history yields [`StoreError::Expired`].
+//!
+//! Backends: [`embedded::EmbeddedStore`] (the default, one file under the
+//! data directory) and [`etcd::EtcdStore`]. Both are used as
+//! `Arc<dyn Store>`; [`conformance`] is the test suite both pass, public so
+//! that other crates can run it against their own stores or wrappers.
 #![warn(missing_docs)]
+
+pub mod conformance;
+pub mod embedded;
+pub mod etcd;
 
 use std::pin::Pin;
 
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures::Stream;
+
+pub use embedded::{EmbeddedConfig, EmbeddedStore, open_embedded};
+pub use etcd::{EtcdConfig, EtcdStore};
 
 /// A store-wide revision. `0` means "none" / "current" depending on context.
 pub type Revision = u64;

@@ -1,0 +1,279 @@
+//! Server-side preparation of objects: the parts of Kubernetes' registry
+//! strategies and admission that are the server's job rather than a kind's
+//! defaulting (which lives in `api-types`).
+//!
+//! On create: uid, creationTimestamp, generation, status reset (pods start
+//! `Pending` with their QoS class, namespaces `Active`). On update: immutable
+//! metadata kept, status kept unless through the `status` subresource,
+//! generation bumped when the spec changes. At start: the system namespaces.
+
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+use storage::StoreError;
+
+use crate::{AppState, keys, object};
+
+/// Namespaces that always exist.
+pub const SYSTEM_NAMESPACES: [&str; 4] =
+    ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/// Create the system namespaces if missing.
+pub async fn bootstrap_namespaces(state: &AppState) -> Result<(), StoreError> {
+    let Some(def) = state.registry().get("", "v1", "namespaces").cloned() else {
+        return Ok(());
+    };
+    for ns in SYSTEM_NAMESPACES {
+        let key = keys::object_key(&def, None, ns);
+        if state.store().get(&key).await?.is_some() {
+            continue;
+        }
+        let mut obj = json!({
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": ns, "labels": {"kubernetes.io/metadata.name": ns}},
+            "spec": {"finalizers": ["kubernetes"]},
+        });
+        prepare_create(&def.kind, &mut obj);
+        let bytes = Bytes::from(serde_json::to_vec(&obj).unwrap_or_default());
+        match state.store().create(&key, bytes).await {
+            Ok(_) | Err(StoreError::AlreadyExists(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Server-set fields of a new object.
+pub fn prepare_create(kind: &str, obj: &mut Value) {
+    let meta = object::meta_mut(obj);
+    meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+    meta.insert("creationTimestamp".into(), json!(object::now_rfc3339()));
+    meta.insert("generation".into(), json!(1));
+    meta.remove("resourceVersion");
+    meta.remove("deletionTimestamp");
+    meta.remove("deletionGracePeriodSeconds");
+    meta.remove("selfLink");
+    meta.remove("managedFields");
+    if kind == "Namespace" {
+        let name = object::name(obj).to_string();
+        let meta = object::meta_mut(obj);
+        let labels = meta
+            .entry("labels")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(l) = labels.as_object_mut() {
+            l.insert("kubernetes.io/metadata.name".into(), json!(name));
+        }
+    }
+    reset_status(kind, obj);
+}
+
+/// Status of a new object, as Kubernetes' strategies set it.
+fn reset_status(kind: &str, obj: &mut Value) {
+    let Some(map) = obj.as_object_mut() else {
+        return;
+    };
+    match kind {
+        "Pod" => {
+            let qos = qos_class(map.get("spec"));
+            map.insert(
+                "status".into(),
+                json!({"phase": "Pending", "qosClass": qos}),
+            );
+        }
+        "Namespace" => {
+            map.insert("status".into(), json!({"phase": "Active"}));
+        }
+        "Service" => {
+            map.insert("status".into(), json!({"loadBalancer": {}}));
+        }
+        "Deployment" | "ReplicaSet" => {
+            map.insert("status".into(), json!({}));
+        }
+        _ => {}
+    }
+}
+
+/// The pod's QoS class from its containers' requests and limits.
+pub fn qos_class(spec: Option<&Value>) -> &'static str {
+    let containers = spec
+        .and_then(|s| s.get("containers"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let inits = spec
+        .and_then(|s| s.get("initContainers"))
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in containers.iter().chain(inits.iter()) {
+        let req = c.pointer("/resources/requests").and_then(Value::as_object);
+        let lim = c.pointer("/resources/limits").and_then(Value::as_object);
+        let has = |m: Option<&Map<String, Value>>, k: &str| m.is_some_and(|m| m.contains_key(k));
+        for r in ["cpu", "memory"] {
+            if has(req, r) || has(lim, r) {
+                any = true;
+            }
+            let l = lim.and_then(|m| m.get(r));
+            let q = req.and_then(|m| m.get(r)).or(l);
+            if l.is_none() || q != l {
+                guaranteed = false;
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+/// Carry server-owned fields from the stored object into an update of the
+/// main resource: identity, timestamps, finalizer-driven deletion state, and
+/// (for kinds with a status subresource) the status itself. Bumps
+/// `generation` when the spec changed.
+pub fn prepare_update(has_status_subresource: bool, old: &Value, new: &mut Value) {
+    prepare_update_inner(has_status_subresource, false, old, new);
+}
+
+/// As [`prepare_update`], for a deletion that sets `deletionTimestamp`.
+pub fn prepare_delete(old: &Value, new: &mut Value) {
+    prepare_update_inner(false, true, old, new);
+}
+
+fn prepare_update_inner(
+    has_status_subresource: bool,
+    deleting: bool,
+    old: &Value,
+    new: &mut Value,
+) {
+    let old_meta = old.get("metadata").cloned().unwrap_or_else(|| json!({}));
+    {
+        let meta = object::meta_mut(new);
+        let kept: &[&str] = if deleting {
+            &["uid", "creationTimestamp", "namespace", "name"]
+        } else {
+            &[
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "namespace",
+                "name",
+            ]
+        };
+        for f in kept.iter().copied() {
+            match old_meta.get(f) {
+                Some(v) => {
+                    meta.insert(f.into(), v.clone());
+                }
+                None => {
+                    meta.remove(f);
+                }
+            }
+        }
+        meta.remove("resourceVersion");
+        meta.remove("selfLink");
+        meta.remove("managedFields");
+        if old_meta.get("generateName").is_some() && meta.get("generateName").is_none() {
+            meta.insert("generateName".into(), old_meta["generateName"].clone());
+        }
+    }
+    if has_status_subresource {
+        if let Some(map) = new.as_object_mut() {
+            match old.get("status") {
+                Some(s) => {
+                    map.insert("status".into(), s.clone());
+                }
+                None => {
+                    map.remove("status");
+                }
+            }
+        }
+    }
+    let generation = old_meta
+        .get("generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
+    let generation = if object::spec_equal(old, new) {
+        generation
+    } else {
+        generation + 1
+    };
+    object::meta_mut(new).insert("generation".into(), json!(generation));
+}
+
+/// An update through the `status` subresource: everything but `status` (and
+/// labels/annotations, which Kubernetes also lets status writers change)
+/// comes from the stored object.
+pub fn prepare_status_update(old: &Value, new: &mut Value) {
+    let mut merged = old.clone();
+    if let Some(map) = merged.as_object_mut() {
+        match new.get("status") {
+            Some(s) => {
+                map.insert("status".into(), s.clone());
+            }
+            None => {
+                map.remove("status");
+            }
+        }
+    }
+    if let Some(meta) = merged.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("resourceVersion");
+    }
+    *new = merged;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn qos_classes() {
+        assert_eq!(
+            qos_class(Some(&json!({"containers": [{"name": "a"}]}))),
+            "BestEffort"
+        );
+        assert_eq!(
+            qos_class(Some(
+                &json!({"containers": [{"name": "a", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]})
+            )),
+            "Guaranteed"
+        );
+        assert_eq!(
+            qos_class(Some(
+                &json!({"containers": [{"name": "a", "resources": {"requests": {"cpu": "1"}}}]})
+            )),
+            "Burstable"
+        );
+    }
+
+    #[test]
+    fn generation_bumps_only_on_spec_change() {
+        let old = json!({"metadata": {"name": "a", "uid": "u", "generation": 3}, "spec": {"replicas": 1}, "status": {"replicas": 1}});
+        let mut same = json!({"metadata": {"name": "a", "labels": {"x": "y"}}, "spec": {"replicas": 1}, "status": {"replicas": 9}});
+        prepare_update(true, &old, &mut same);
+        assert_eq!(same["metadata"]["generation"], 3);
+        assert_eq!(same["metadata"]["uid"], "u");
+        assert_eq!(
+            same["status"]["replicas"], 1,
+            "status comes from the stored object"
+        );
+        let mut changed = json!({"metadata": {"name": "a"}, "spec": {"replicas": 2}});
+        prepare_update(true, &old, &mut changed);
+        assert_eq!(changed["metadata"]["generation"], 4);
+    }
+
+    #[test]
+    fn status_update_touches_only_status() {
+        let old = json!({"metadata": {"name": "a", "resourceVersion": "5"}, "spec": {"replicas": 1}, "status": {"replicas": 1}});
+        let mut new =
+            json!({"metadata": {"name": "a"}, "spec": {"replicas": 7}, "status": {"replicas": 2}});
+        prepare_status_update(&old, &mut new);
+        assert_eq!(new["spec"]["replicas"], 1);
+        assert_eq!(new["status"]["replicas"], 2);
+    }
+}

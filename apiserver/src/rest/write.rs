@@ -1,0 +1,762 @@
+//! Writes: create, update, patch, delete and delete-collection.
+//!
+//! Every write decodes the body once, defaults and validates the typed value
+//! through the kind's hooks, and commits with one store operation (a
+//! transaction when a Service's IPs or ports change with it). Updates are
+//! compare-and-swap on the stored revision: a stale `resourceVersion` is a
+//! 409, and a patch without one is retried against the latest object.
+
+use axum::response::Response;
+use bytes::Bytes;
+use http::{StatusCode, header};
+use rand::Rng;
+use serde_json::{Value, json};
+use storage::{KeyValue, StoreError, TxnOp};
+
+use super::{Request, Target, decode_stored, json_response, parse_rv};
+use crate::admission;
+use crate::alloc::AllocPlan;
+use crate::error::{ApiError, ApiResult};
+use crate::params::FieldValidation;
+use crate::{AppState, object};
+
+/// How an update treats the stored object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The main resource: status (if a subresource) is kept from the store.
+    Main,
+    /// The `status` subresource: only status changes.
+    Status,
+    /// A subresource whose mutation already did everything (scale, binding,
+    /// finalize): only identity and generation are maintained.
+    Raw,
+    /// A deletion: as `Raw`, but the mutation may set `deletionTimestamp`.
+    Delete,
+}
+
+fn content_type(req: &Request) -> String {
+    req.headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json")
+        .to_ascii_lowercase()
+}
+
+/// Parse a JSON (or YAML) body into an object, with a message naming the problem.
+pub fn parse_body(req: &Request) -> ApiResult<Value> {
+    if req.body.is_empty() {
+        return Err(ApiError::bad_request("the request body is empty"));
+    }
+    let ct = content_type(req);
+    let value: Value = if ct.contains("yaml") {
+        let text = std::str::from_utf8(&req.body)
+            .map_err(|_| ApiError::bad_request("the YAML request body is not valid UTF-8"))?;
+        serde_saphyr::from_str(text)
+            .map_err(|e| ApiError::bad_request(format!("invalid YAML in request body: {e}")))?
+    } else {
+        serde_json::from_slice(&req.body)
+            .map_err(|e| ApiError::bad_request(format!("invalid JSON in request body: {e}")))?
+    };
+    if !value.is_object() {
+        return Err(ApiError::bad_request(
+            "the request body must be a JSON object",
+        ));
+    }
+    Ok(value)
+}
+
+/// Check (and fill in) `apiVersion` and `kind` against the endpoint's kind.
+pub fn check_type(
+    target: &Target,
+    obj: &mut Value,
+    expected_kind: &str,
+    api_version: &str,
+) -> ApiResult<()> {
+    let got_av = obj
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let got_kind = obj
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if !got_av.is_empty() && got_av != api_version {
+        return Err(ApiError::bad_request(format!(
+            "the API version in the data ({got_av}) does not match the expected API version ({api_version})"
+        )));
+    }
+    if !got_kind.is_empty() && got_kind != expected_kind {
+        return Err(ApiError::bad_request(format!(
+            "{got_kind} in version \"{}\" cannot be handled as a {expected_kind}: the kind in the data does not match the endpoint ({})",
+            target.def.version, target.def.plural
+        )));
+    }
+    if let Some(m) = obj.as_object_mut() {
+        m.insert("apiVersion".into(), json!(api_version));
+        m.insert("kind".into(), json!(expected_kind));
+    }
+    Ok(())
+}
+
+/// Unknown and duplicate fields per `fieldValidation`: an error under
+/// Strict, warnings under Warn, nothing under Ignore.
+pub fn field_problems(
+    state: &AppState,
+    target: &Target,
+    raw: &[u8],
+    obj: &Value,
+    mode: FieldValidation,
+) -> ApiResult<Vec<String>> {
+    if mode == FieldValidation::Ignore {
+        return Ok(Vec::new());
+    }
+    let problems = state.0.openapi.field_problems(&target.def, raw, obj);
+    if problems.is_empty() {
+        return Ok(problems);
+    }
+    match mode {
+        FieldValidation::Strict => Err(ApiError::bad_request(format!(
+            "strict decoding error: {}",
+            problems.join(", ")
+        ))),
+        _ => Ok(problems),
+    }
+}
+
+fn default_and_validate_create(target: &Target, obj: &mut Value) -> ApiResult<()> {
+    let def = &target.def;
+    def.hooks.default(obj).map_err(|e| {
+        ApiError::bad_request(format!(
+            "{} in version \"{}\" cannot be handled as a {}: {e}",
+            def.kind, def.version, def.kind
+        ))
+    })?;
+    admission::prepare_create(&def.kind, obj);
+    let errors = def.hooks.validate_create(obj);
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(def, object::name(obj), &errors));
+    }
+    Ok(())
+}
+
+/// Refuse writes into a namespace that is missing, and creates into one
+/// that is terminating.
+pub async fn check_namespace(state: &AppState, ns: &str, creating: bool) -> ApiResult<()> {
+    let Some(ns_def) = state.registry().get("", "v1", "namespaces").cloned() else {
+        return Ok(());
+    };
+    let key = crate::keys::object_key(&ns_def, None, ns);
+    let kv = state
+        .store()
+        .get(&key)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?
+        .ok_or_else(|| ApiError::not_found(&ns_def, ns))?;
+    if creating {
+        let obj: Value = serde_json::from_slice(&kv.value).unwrap_or(Value::Null);
+        if object::is_deleting(&obj) {
+            return Err(ApiError::forbidden(format!(
+                "unable to create new content in namespace {ns} because it is being terminated"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn random_suffix() -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    let mut rng = rand::rng();
+    (0..5)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn encode(obj: &Value) -> Bytes {
+    let mut v = obj.clone();
+    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("resourceVersion");
+    }
+    Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
+}
+
+/// `POST .../<plural>`.
+pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
+    let def = target.def.clone();
+    let mut obj = parse_body(&req)?;
+    check_type(target, &mut obj, &def.kind, &def.api_version())?;
+    let warnings = field_problems(state, target, &req.body, &obj, req.params.field_validation)?;
+    let namespace = if def.namespaced {
+        let ns = target.namespace.clone().ok_or_else(|| {
+            ApiError::bad_request(
+                "a namespaced object must be created under /namespaces/{namespace}/",
+            )
+        })?;
+        let body_ns = object::namespace(&obj);
+        if !body_ns.is_empty() && body_ns != ns {
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+        object::meta_mut(&mut obj).insert("namespace".into(), json!(ns));
+        Some(ns)
+    } else {
+        object::meta_mut(&mut obj).remove("namespace");
+        None
+    };
+    if let Some(ns) = &namespace {
+        check_namespace(state, ns, true).await?;
+    }
+    let generate =
+        object::name(&obj).is_empty() && !object::meta_str(&obj, "generateName").is_empty();
+    let base = obj.clone();
+    for _attempt in 0..8 {
+        let mut obj = base.clone();
+        if generate {
+            let name = format!(
+                "{}{}",
+                object::meta_str(&obj, "generateName"),
+                random_suffix()
+            );
+            object::meta_mut(&mut obj).insert("name".into(), json!(name));
+        }
+        default_and_validate_create(target, &mut obj)?;
+        let name = object::name(&obj).to_string();
+        let key = crate::keys::object_key(&def, namespace.as_deref(), &name);
+        let plan = if def.kind == "Service" && def.group.is_empty() {
+            state
+                .0
+                .allocator
+                .load(state.store().as_ref())
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            state
+                .0
+                .allocator
+                .plan(None, &mut obj)
+                .map_err(|e| alloc_error(target, &name, e))?
+        } else {
+            AllocPlan::default()
+        };
+        if req.params.dry_run {
+            return Ok(json_response(StatusCode::CREATED, &obj, &warnings));
+        }
+        let bytes = encode(&obj);
+        let result = if plan.take.is_empty() && plan.release.is_empty() {
+            state.store().create(&key, bytes).await
+        } else {
+            let mut ops = vec![TxnOp::Create {
+                key: key.clone(),
+                value: bytes,
+            }];
+            ops.extend(plan.ops(&key));
+            state
+                .store()
+                .txn(ops)
+                .await
+                .map(|mut kvs| kvs.swap_remove(0))
+        };
+        match result {
+            Ok(kv) => {
+                plan.committed(&state.0.allocator);
+                object::set_resource_version(&mut obj, kv.mod_revision);
+                return Ok(json_response(StatusCode::CREATED, &obj, &warnings));
+            }
+            Err(StoreError::AlreadyExists(k)) if k == key => {
+                if generate {
+                    continue;
+                }
+                return Err(ApiError::already_exists(&def, &name));
+            }
+            Err(StoreError::AlreadyExists(k)) if plan.explicit_conflict(&k).is_some() => {
+                let e = plan.explicit_conflict(&k).expect("checked");
+                return Err(alloc_error(target, &name, e));
+            }
+            Err(StoreError::AlreadyExists(k)) if plan.takes(&k) => {
+                // Another writer took this IP or port: pick again.
+                state.0.allocator.mark_taken(&k);
+                continue;
+            }
+            Err(e) => return Err(ApiError::from_store(e, &def, &name)),
+        }
+    }
+    Err(ApiError::internal(
+        "could not find a free name, IP or port after several attempts",
+    ))
+}
+
+fn alloc_error(target: &Target, name: &str, e: crate::alloc::AllocError) -> ApiError {
+    match e {
+        crate::alloc::AllocError::Invalid {
+            field,
+            value,
+            reason,
+        } => ApiError::invalid(
+            &target.def,
+            name,
+            &[api_types::registry::FieldError {
+                reason: "FieldValueInvalid",
+                field,
+                message: format!("Invalid value: {value:?}: {reason}"),
+            }],
+        ),
+        crate::alloc::AllocError::Full(m) => ApiError::internal(m),
+    }
+}
+
+/// Whether a (possibly finalizer-blocked) deleted object may now go.
+fn ready_to_vanish(kind: &str, obj: &Value) -> bool {
+    if !object::is_deleting(obj) || !object::finalizers(obj).is_empty() {
+        return false;
+    }
+    // A graceful deletion in progress (a pod whose node agent is stopping it).
+    let grace = obj
+        .pointer("/metadata/deletionGracePeriodSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if grace > 0 {
+        return false;
+    }
+    if kind == "Namespace" {
+        let spec_finalizers = obj
+            .pointer("/spec/finalizers")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty());
+        return !spec_finalizers;
+    }
+    true
+}
+
+/// The outcome of a guaranteed update.
+pub struct Updated {
+    /// The object as written (or as it would be, under dry-run).
+    pub object: Value,
+    /// Whether the write removed the object (last finalizer gone).
+    pub deleted: bool,
+}
+
+/// Read-modify-write with compare-and-swap. `mutate` turns the stored
+/// object into the desired one; a `metadata.resourceVersion` on its result
+/// that differs from the stored one is a 409. Without one, conflicts are
+/// retried against the latest object.
+pub async fn guaranteed_update<F>(
+    state: &AppState,
+    target: &Target,
+    mode: Mode,
+    dry_run: bool,
+    mut mutate: F,
+) -> ApiResult<Updated>
+where
+    F: FnMut(&Value) -> ApiResult<Value>,
+{
+    let def = target.def.clone();
+    let key = target.key();
+    let name = target.name().to_string();
+    for _attempt in 0..=state.config().patch_retries {
+        let kv: KeyValue = state
+            .store()
+            .get(&key)
+            .await
+            .map_err(|e| ApiError::from_store(e, &def, &name))?
+            .ok_or_else(|| ApiError::not_found(&def, &name))?;
+        let current = decode_stored(&kv)?;
+        let mut new = mutate(&current)?;
+        let requested_rv = object::resource_version(&new).to_string();
+        let explicit = !requested_rv.is_empty() && requested_rv != kv.mod_revision.to_string();
+        if explicit {
+            parse_rv(&requested_rv)?;
+            return Err(ApiError::conflict(&def, &name));
+        }
+        let body_name = object::name(&new);
+        if !body_name.is_empty() && body_name != name {
+            return Err(ApiError::bad_request(format!(
+                "the name of the object ({body_name}) does not match the name on the URL ({name})"
+            )));
+        }
+        if def.namespaced {
+            let ns = object::namespace(&new);
+            if !ns.is_empty() && Some(ns) != target.namespace.as_deref() {
+                return Err(ApiError::bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request",
+                ));
+            }
+        }
+        match mode {
+            Mode::Main => {
+                def.hooks.default(&mut new).map_err(|e| {
+                    ApiError::bad_request(format!(
+                        "{} in version \"{}\" cannot be handled as a {}: {e}",
+                        def.kind, def.version, def.kind
+                    ))
+                })?;
+                admission::prepare_update(def.subresources.status, &current, &mut new);
+            }
+            Mode::Status => admission::prepare_status_update(&current, &mut new),
+            Mode::Raw => admission::prepare_update(false, &current, &mut new),
+            Mode::Delete => admission::prepare_delete(&current, &mut new),
+        }
+        if let Some(m) = new.as_object_mut() {
+            m.insert("apiVersion".into(), json!(def.api_version()));
+            m.insert("kind".into(), json!(def.kind));
+        }
+        // Raw subresource writes (binding, scale, finalize) check their own
+        // inputs; a binding, say, must change a field pod updates may not.
+        let errors = if mode == Mode::Raw {
+            Vec::new()
+        } else {
+            def.hooks.validate_update(&new, &current)
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(&def, &name, &errors));
+        }
+        let plan = if def.kind == "Service" && def.group.is_empty() && mode != Mode::Status {
+            state
+                .0
+                .allocator
+                .load(state.store().as_ref())
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?;
+            state
+                .0
+                .allocator
+                .plan(Some(&current), &mut new)
+                .map_err(|e| alloc_error(target, &name, e))?
+        } else {
+            AllocPlan::default()
+        };
+        let vanish = ready_to_vanish(&def.kind, &new);
+        let mut unchanged = current.clone();
+        if let Some(meta) = unchanged.get_mut("metadata").and_then(Value::as_object_mut) {
+            meta.remove("resourceVersion");
+        }
+        if !vanish && unchanged == new {
+            return Ok(Updated {
+                object: current,
+                deleted: false,
+            });
+        }
+        if dry_run {
+            object::set_resource_version(&mut new, kv.mod_revision);
+            return Ok(Updated {
+                object: new,
+                deleted: vanish,
+            });
+        }
+        let plan = if vanish && def.kind == "Service" {
+            state.0.allocator.release_all(&current)
+        } else {
+            plan
+        };
+        let first = if vanish {
+            TxnOp::Delete {
+                key: key.clone(),
+                expected: Some(kv.mod_revision),
+            }
+        } else {
+            TxnOp::Update {
+                key: key.clone(),
+                expected: kv.mod_revision,
+                value: encode(&new),
+            }
+        };
+        let result = if plan.take.is_empty() && plan.release.is_empty() {
+            match first {
+                TxnOp::Update {
+                    key,
+                    expected,
+                    value,
+                } => state.store().update(&key, expected, value).await,
+                TxnOp::Delete { key, expected } => state.store().delete(&key, expected).await,
+                TxnOp::Create { .. } => unreachable!("updates never create"),
+            }
+        } else {
+            let mut ops = vec![first];
+            ops.extend(plan.ops(&key));
+            state
+                .store()
+                .txn(ops)
+                .await
+                .map(|mut kvs| kvs.swap_remove(0))
+        };
+        match result {
+            Ok(written) => {
+                plan.committed(&state.0.allocator);
+                object::set_resource_version(&mut new, written.mod_revision);
+                return Ok(Updated {
+                    object: new,
+                    deleted: vanish,
+                });
+            }
+            Err(StoreError::Conflict { .. }) => {
+                tokio::task::yield_now().await;
+                continue;
+            }
+            Err(StoreError::NotFound(_)) => return Err(ApiError::not_found(&def, &name)),
+            Err(StoreError::AlreadyExists(k)) if plan.explicit_conflict(&k).is_some() => {
+                let e = plan.explicit_conflict(&k).expect("checked");
+                return Err(alloc_error(target, &name, e));
+            }
+            Err(StoreError::AlreadyExists(k)) if plan.takes(&k) => {
+                state.0.allocator.mark_taken(&k);
+                continue;
+            }
+            Err(e) => return Err(ApiError::from_store(e, &def, &name)),
+        }
+    }
+    Err(ApiError::conflict(&def, &name))
+}
+
+/// `PUT .../<plural>/<name>`.
+pub async fn update(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
+    let def = target.def.clone();
+    let mut body = parse_body(&req)?;
+    check_type(target, &mut body, &def.kind, &def.api_version())?;
+    let warnings = field_problems(state, target, &req.body, &body, req.params.field_validation)?;
+    let updated = guaranteed_update(state, target, Mode::Main, req.params.dry_run, |_| {
+        Ok(body.clone())
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &updated.object, &warnings))
+}
+
+/// Apply a patch of the request's content type to `current`.
+pub fn apply_patch(target: &Target, req: &Request, current: &Value) -> ApiResult<Value> {
+    let ct = content_type(req);
+    let ct = ct.split(';').next().unwrap_or("").trim().to_string();
+    let patch: Value = serde_json::from_slice(&req.body)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON in patch: {e}")))?;
+    let result = match ct.as_str() {
+        "application/merge-patch+json" => Ok(api_types::patch::merge_patch(current, &patch)),
+        "application/json-patch+json" => api_types::patch::json_patch(current, &patch)
+            .map_err(|e| ApiError::bad_request(e.to_string())),
+        "application/strategic-merge-patch+json" => {
+            let meta = api_types::patch::patch_meta_for(&target.def.group, &target.def.kind);
+            api_types::patch::strategic_merge(current, &patch, meta)
+                .map_err(|e| ApiError::bad_request(e.to_string()))
+        }
+        other => Err(ApiError::unsupported_media_type(other)),
+    }?;
+    if !result.is_object() {
+        return Err(ApiError::bad_request("the patch did not produce an object"));
+    }
+    Ok(result)
+}
+
+/// `PATCH .../<plural>/<name>`.
+pub async fn patch(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
+    patch_with_mode(state, target, req, Mode::Main).await
+}
+
+/// Patch the main resource or its status.
+pub async fn patch_with_mode(
+    state: &AppState,
+    target: &Target,
+    req: Request,
+    mode: Mode,
+) -> ApiResult<Response> {
+    let def = target.def.clone();
+    let mut warnings = Vec::new();
+    let updated = guaranteed_update(state, target, mode, req.params.dry_run, |current| {
+        let mut patched = apply_patch(target, &req, current)?;
+        check_type(target, &mut patched, &def.kind, &def.api_version())?;
+        warnings = field_problems(state, target, b"{}", &patched, req.params.field_validation)?;
+        Ok(patched)
+    })
+    .await?;
+    Ok(json_response(StatusCode::OK, &updated.object, &warnings))
+}
+
+/// DeleteOptions from the body and query.
+#[derive(Debug, Default)]
+struct DeleteOptions {
+    propagation: Option<String>,
+    grace: Option<i64>,
+    uid: Option<String>,
+    resource_version: Option<String>,
+    dry_run: bool,
+}
+
+fn delete_options(req: &Request) -> ApiResult<DeleteOptions> {
+    let mut opts = DeleteOptions {
+        propagation: req.params.propagation_policy.clone(),
+        grace: req.params.grace_period_seconds,
+        dry_run: req.params.dry_run,
+        ..Default::default()
+    };
+    if !req.body.is_empty() {
+        let body: Value = serde_json::from_slice(&req.body).map_err(|e| {
+            ApiError::bad_request(format!("invalid DeleteOptions in request body: {e}"))
+        })?;
+        if let Some(p) = body.get("propagationPolicy").and_then(Value::as_str) {
+            if !["Background", "Foreground", "Orphan"].contains(&p) {
+                return Err(ApiError::bad_request(format!(
+                    "propagationPolicy must be one of Background, Foreground or Orphan, got {p:?}"
+                )));
+            }
+            opts.propagation = Some(p.to_string());
+        }
+        if body.get("orphanDependents").and_then(Value::as_bool) == Some(true) {
+            opts.propagation = Some("Orphan".into());
+        }
+        if let Some(g) = body.get("gracePeriodSeconds").and_then(Value::as_i64) {
+            opts.grace = Some(g);
+        }
+        if let Some(p) = body.get("preconditions") {
+            opts.uid = p.get("uid").and_then(Value::as_str).map(str::to_string);
+            opts.resource_version = p
+                .get("resourceVersion")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+        }
+        if let Some(d) = body.get("dryRun").and_then(Value::as_array) {
+            opts.dry_run |= d.iter().any(|v| v == "All");
+        }
+    }
+    Ok(opts)
+}
+
+/// Whether a pod must be deleted gracefully (it may be running on a node).
+fn pod_needs_grace(obj: &Value) -> bool {
+    let bound = obj
+        .pointer("/spec/nodeName")
+        .and_then(Value::as_str)
+        .is_some_and(|n| !n.is_empty());
+    let phase = obj
+        .pointer("/status/phase")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    bound && phase != "Succeeded" && phase != "Failed"
+}
+
+/// Delete one object honouring finalizers, propagation and pod grace.
+/// Returns the object's final (or current, if it lingers) state.
+pub async fn delete_object(
+    state: &AppState,
+    target: &Target,
+    req: &Request,
+) -> ApiResult<(Value, bool)> {
+    let def = target.def.clone();
+    let name = target.name().to_string();
+    let opts = delete_options(req)?;
+    let kind = def.kind.clone();
+    let updated = guaranteed_update(state, target, Mode::Delete, opts.dry_run, |current| {
+        if let Some(uid) = &opts.uid {
+            let actual = object::meta_str(current, "uid");
+            if uid != actual {
+                return Err(ApiError::conflict_msg(
+                    &def,
+                    &name,
+                    &format!("Precondition failed: UID in precondition: {uid}, UID in object meta: {actual}"),
+                ));
+            }
+        }
+        if let Some(rv) = &opts.resource_version {
+            let actual = object::resource_version(current);
+            if rv != actual {
+                return Err(ApiError::conflict_msg(
+                    &def,
+                    &name,
+                    &format!("Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {actual}"),
+                ));
+            }
+        }
+        let mut new = current.clone();
+        object::meta_mut(&mut new).remove("resourceVersion");
+        let mut finalizers = object::finalizers(&new);
+        match opts.propagation.as_deref() {
+            Some("Foreground") if !finalizers.iter().any(|f| f == "foregroundDeletion") => {
+                finalizers.push("foregroundDeletion".into());
+            }
+            Some("Orphan") if !finalizers.iter().any(|f| f == "orphan") => {
+                finalizers.push("orphan".into());
+            }
+            _ => {}
+        }
+        object::set_finalizers(&mut new, &finalizers);
+        let already = object::is_deleting(current);
+        if kind == "Pod" && pod_needs_grace(current) {
+            let spec_grace = current
+                .pointer("/spec/terminationGracePeriodSeconds")
+                .and_then(Value::as_i64)
+                .unwrap_or(30);
+            let grace = opts.grace.unwrap_or(spec_grace).max(0);
+            let previous = current
+                .pointer("/metadata/deletionGracePeriodSeconds")
+                .and_then(Value::as_i64);
+            if grace > 0 && !(already && previous.is_some_and(|p| p <= grace)) {
+                let when = jiff::Timestamp::now()
+                    .checked_add(jiff::SignedDuration::from_secs(grace))
+                    .unwrap_or_else(|_| jiff::Timestamp::now());
+                let when = jiff::Timestamp::from_second(when.as_second()).unwrap_or(when);
+                let meta = object::meta_mut(&mut new);
+                meta.insert("deletionTimestamp".into(), json!(when.to_string()));
+                meta.insert("deletionGracePeriodSeconds".into(), json!(grace));
+                return Ok(new);
+            }
+        }
+        let meta = object::meta_mut(&mut new);
+        if !already {
+            meta.insert("deletionTimestamp".into(), json!(object::now_rfc3339()));
+        }
+        meta.insert("deletionGracePeriodSeconds".into(), json!(0));
+        if kind == "Namespace" {
+            if let Some(m) = new.as_object_mut() {
+                m.insert("status".into(), json!({"phase": "Terminating"}));
+            }
+        }
+        Ok(new)
+    })
+    .await?;
+    Ok((updated.object, updated.deleted))
+}
+
+/// `DELETE .../<plural>/<name>`.
+pub async fn delete(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
+    let (obj, _deleted) = delete_object(state, target, &req).await?;
+    Ok(json_response(StatusCode::OK, &obj, &[]))
+}
+
+/// `DELETE .../<plural>` (deletecollection).
+pub async fn delete_collection(
+    state: &AppState,
+    target: &Target,
+    req: Request,
+) -> ApiResult<Response> {
+    let def = target.def.clone();
+    let filter = crate::filter::Filter::new(&def, target.namespace.as_deref(), &req.params)?;
+    let page = super::read::list_objects(
+        state,
+        &def,
+        target.namespace.as_deref(),
+        &filter,
+        None,
+        None,
+        None,
+    )
+    .await?;
+    let mut deleted = Vec::new();
+    for obj in page.items {
+        let t = Target {
+            def: def.clone(),
+            namespace: def.namespaced.then(|| object::namespace(&obj).to_string()),
+            name: Some(object::name(&obj).to_string()),
+            subresource: None,
+        };
+        match delete_object(state, &t, &req).await {
+            Ok((o, _)) => deleted.push(o),
+            Err(e) if e.code == 404 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({
+            "kind": def.list_kind,
+            "apiVersion": def.api_version(),
+            "metadata": {"resourceVersion": page.revision.to_string()},
+            "items": deleted,
+        }),
+        &[],
+    ))
+}
