@@ -10,8 +10,11 @@
 
 pub use k8s_openapi;
 
+pub mod field_validation;
 pub mod kinds;
+pub mod openapi;
 pub mod patch;
+pub mod protobuf;
 pub mod quantity;
 pub mod registry;
 pub mod selector;

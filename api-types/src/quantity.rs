@@ -15,6 +15,15 @@
 //! string must contain at least one digit (Kubernetes accepts `"-"` and `"."`
 //! as zero). Note that, as in Kubernetes, the exponent format is kept:
 //! `1e3` prints as `1e3`, while `1000` prints as `1k`.
+//!
+//! ```
+//! use api_types::quantity::Quantity;
+//!
+//! let q: Quantity = "1.5Gi".parse().unwrap();
+//! assert_eq!(q.to_string(), "1536Mi");
+//! assert!(q > Quantity::parse("1G").unwrap());
+//! assert_eq!(Quantity::parse("100m").unwrap().milli_value(), Some(100));
+//! ```
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -171,6 +180,32 @@ pub fn parse_k8s(quantity: &K8sQuantity) -> Result<Quantity, QuantityError> {
 /// Rewrites a `k8s-openapi` quantity in canonical form (`1000m` → `1`).
 pub fn canonicalize(quantity: &K8sQuantity) -> Result<K8sQuantity, QuantityError> {
     Ok(parse_k8s(quantity)?.to_k8s())
+}
+
+/// A bad quantity in a resource list, naming the resource.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid quantity for resource {resource:?}: {source}")]
+pub struct ResourceListError {
+    /// The resource name (`cpu`, `memory`, ...).
+    pub resource: String,
+    /// What was wrong with its quantity.
+    #[source]
+    pub source: QuantityError,
+}
+
+/// Rewrites every quantity of a resource list (`requests`, `limits`,
+/// `capacity`, `allocatable`, `hard`, ...) in canonical form, as the
+/// Kubernetes API server does when it stores an object (`1024Mi` → `1Gi`).
+pub fn canonicalize_resource_list(
+    list: &mut std::collections::BTreeMap<String, K8sQuantity>,
+) -> Result<(), ResourceListError> {
+    for (resource, quantity) in list.iter_mut() {
+        *quantity = canonicalize(quantity).map_err(|source| ResourceListError {
+            resource: resource.clone(),
+            source,
+        })?;
+    }
+    Ok(())
 }
 
 impl TryFrom<&K8sQuantity> for Quantity {
@@ -658,6 +693,23 @@ mod tests {
             Quantity::from_value(2048, Format::BinarySI).to_string(),
             "2Ki"
         );
+    }
+
+    #[test]
+    fn resource_lists_are_canonicalized() {
+        let mut list: std::collections::BTreeMap<String, K8sQuantity> =
+            [("cpu", "1000m"), ("memory", "1024Mi"), ("pods", "110")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), K8sQuantity(v.to_string())))
+                .collect();
+        canonicalize_resource_list(&mut list).unwrap();
+        assert_eq!(list["cpu"].0, "1");
+        assert_eq!(list["memory"].0, "1Gi");
+        assert_eq!(list["pods"].0, "110");
+        list.insert("gpu".into(), K8sQuantity("lots".into()));
+        let err = canonicalize_resource_list(&mut list).unwrap_err();
+        assert_eq!(err.resource, "gpu");
+        assert!(err.to_string().contains("\"gpu\""), "{err}");
     }
 
     #[test]

@@ -82,6 +82,12 @@ pub trait KindHooks: Send + Sync {
     /// one (immutable fields).
     fn validate_update(&self, obj: &Value, old: &Value) -> Vec<FieldError>;
 
+    /// Validate an update through the `status` subresource (the server has
+    /// already copied the old spec over). Defaults to [`Self::validate_update`].
+    fn validate_status_update(&self, obj: &Value, old: &Value) -> Vec<FieldError> {
+        self.validate_update(obj, old)
+    }
+
     /// Table columns (`kubectl get`), name and age included.
     fn columns(&self) -> Vec<Column>;
 

@@ -178,6 +178,17 @@ impl ApiError {
         )
     }
 
+    /// 415 for a request body in a format we do not decode (e.g. protobuf).
+    pub fn unsupported_media_type_for_body(ct: &str) -> Self {
+        Self::new(
+            415,
+            "UnsupportedMediaType",
+            format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {ct:?})"
+            ),
+        )
+    }
+
     /// 500 InternalError.
     pub fn internal(message: impl Into<String>) -> Self {
         Self::new(

@@ -28,11 +28,11 @@ pub mod error;
 pub mod filter;
 pub mod keys;
 pub mod metrics;
+pub mod namespaces;
 pub mod object;
 pub mod openapi;
 pub mod params;
 pub mod rest;
-mod shims;
 pub mod table;
 pub mod tls;
 pub mod watch_cache;
@@ -98,6 +98,7 @@ pub(crate) struct Inner {
     pub(crate) caches: HashMap<(String, String), Arc<WatchCache>>,
     pub(crate) allocator: alloc::Allocator,
     pub(crate) openapi: openapi::OpenApiCache,
+    pub(crate) namespaces: Option<Arc<namespaces::NamespaceLifecycle>>,
 }
 
 /// Shared state of the API server (cheap to clone).
@@ -131,6 +132,14 @@ impl AppState {
             );
         }
         let openapi = openapi::OpenApiCache::new(&registry);
+        let namespaces = registry.get("", "v1", "namespaces").and_then(|def| {
+            let cache = caches.get(&(def.group.clone(), def.plural.clone()))?;
+            Some(namespaces::NamespaceLifecycle::start(
+                def.clone(),
+                store.clone(),
+                cache.clone(),
+            ))
+        });
         let state = Self(Arc::new(Inner {
             store,
             registry,
@@ -139,6 +148,7 @@ impl AppState {
             caches,
             allocator,
             openapi,
+            namespaces,
         }));
         admission::bootstrap_namespaces(&state).await?;
         Ok(state)

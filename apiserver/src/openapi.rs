@@ -42,7 +42,7 @@ fn gv_path(group: &str, version: &str) -> String {
 impl OpenApiCache {
     /// A cache for the registry's group-versions.
     pub fn new(registry: &Registry) -> Self {
-        let docs = crate::shims::openapi::openapi_v3_group_versions(registry)
+        let docs = api_types::openapi::openapi_v3_group_versions(registry)
             .into_iter()
             .map(|(g, v)| (gv_path(&g, &v), OnceLock::new()))
             .collect();
@@ -62,7 +62,7 @@ impl OpenApiCache {
                     _ => (String::new(), String::new()),
                 };
                 let value =
-                    crate::shims::openapi::openapi_v3_document(&self.registry, &group, &version);
+                    api_types::openapi::openapi_v3_document(&self.registry, &group, &version);
                 let bytes = Bytes::from(serde_json::to_vec(&value).unwrap_or_default());
                 let mut h = std::collections::hash_map::DefaultHasher::new();
                 bytes.hash(&mut h);
@@ -76,9 +76,9 @@ impl OpenApiCache {
     /// Unknown and duplicate fields of a request body for `def`, as
     /// Kubernetes words them (`unknown field "spec.foo"`).
     pub fn field_problems(&self, def: &ResourceDef, raw: &[u8], obj: &Value) -> Vec<String> {
-        let mut problems = crate::shims::field_validation::duplicate_fields(raw);
+        let mut problems = api_types::field_validation::duplicate_fields(raw);
         if let Some(doc) = self.doc(&gv_path(&def.group, &def.version)) {
-            problems.extend(crate::shims::field_validation::unknown_fields(
+            problems.extend(api_types::field_validation::unknown_fields(
                 &doc.value,
                 &def.schema_name,
                 obj,

@@ -836,3 +836,46 @@ async fn generate_name_and_concurrent_patches_all_apply() {
         16
     );
 }
+
+#[tokio::test]
+async fn protobuf_bodies_from_kubectl_typed_clients_are_accepted() {
+    let s = server().await;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../api-types/tests/fixtures/protobuf");
+    let ns = std::fs::read(fixtures.join("namespace.bin")).unwrap();
+    let r = s
+        .raw(
+            Method::POST,
+            "/api/v1/namespaces",
+            "application/vnd.kubernetes.protobuf",
+            &[],
+            ns,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let name = r.body["metadata"]["name"].as_str().unwrap().to_string();
+    let deploy = std::fs::read(fixtures.join("deployment.bin")).unwrap();
+    let r = s
+        .raw(
+            Method::POST,
+            &format!("/apis/apps/v1/namespaces/{name}/deployments"),
+            "application/vnd.kubernetes.protobuf",
+            &[],
+            deploy,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.body["kind"], "Deployment");
+    // Garbage is a 400 naming the problem, and nothing is written.
+    let r = s
+        .raw(
+            Method::POST,
+            "/api/v1/namespaces",
+            "application/vnd.kubernetes.protobuf",
+            &[],
+            b"k8s\0\xff\xff".to_vec(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["message"].as_str().unwrap().contains("protobuf"));
+}

@@ -5,14 +5,87 @@
 //! ```sh
 //! cargo run --release -p storage --example write_rate -- embedded [DIR]
 //! cargo run --release -p storage --example write_rate -- etcd http://127.0.0.1:2379
+//! cargo run --release -p storage --example write_rate -- raw-etcd http://127.0.0.1:2379
 //! ```
-//! `WRITES` (default 20000) sets the number of writes per concurrency level.
+//! `raw-etcd` measures plain etcd puts (4 connections) for comparison,
+//! `raw-etcd-txn` the same through a create-if-absent transaction.
+//! `WRITES` (default 20000) sets the number of writes per concurrency level,
+//! `CONNECTIONS` (default 4) the etcd backend's gRPC connections.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use storage::{EmbeddedConfig, EmbeddedStore, EtcdConfig, EtcdStore, Store};
+use storage::{
+    EmbeddedConfig, EmbeddedStore, EtcdConfig, EtcdStore, KeyValue, ListOptions, ListResult,
+    Result as StoreResult, Revision, Store, StoreError, TxnOp, WatchStream,
+};
+
+/// Plain etcd puts (no transaction, no prefix) behind the `create` call.
+struct RawEtcd {
+    clients: Vec<etcd_client::Client>,
+    next: std::sync::atomic::AtomicUsize,
+    /// Put through a create-if-absent transaction instead of a plain put.
+    txn: bool,
+}
+
+#[async_trait::async_trait]
+impl Store for RawEtcd {
+    async fn get(&self, _: &str) -> StoreResult<Option<KeyValue>> {
+        unimplemented!("only create is measured")
+    }
+    async fn list(&self, _: &str, _: ListOptions) -> StoreResult<ListResult> {
+        unimplemented!("only create is measured")
+    }
+    async fn create(&self, key: &str, value: Bytes) -> StoreResult<KeyValue> {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.clients.len();
+        let mut kv = self.clients[i].kv_client();
+        let rev = if self.txn {
+            let txn = etcd_client::Txn::new()
+                .when([etcd_client::Compare::create_revision(
+                    key,
+                    etcd_client::CompareOp::Equal,
+                    0,
+                )])
+                .and_then([etcd_client::TxnOp::put(key, value.to_vec(), None)]);
+            let r = kv
+                .txn(txn)
+                .await
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            r.header().map_or(0, |h| h.revision() as u64)
+        } else {
+            let r = kv
+                .put(key, value.to_vec(), None)
+                .await
+                .map_err(|e| StoreError::Backend(e.to_string()))?;
+            r.header().map_or(0, |h| h.revision() as u64)
+        };
+        Ok(KeyValue {
+            key: key.to_string(),
+            value,
+            create_revision: rev,
+            mod_revision: rev,
+        })
+    }
+    async fn update(&self, _: &str, _: Revision, _: Bytes) -> StoreResult<KeyValue> {
+        unimplemented!("only create is measured")
+    }
+    async fn delete(&self, _: &str, _: Option<Revision>) -> StoreResult<KeyValue> {
+        unimplemented!("only create is measured")
+    }
+    async fn txn(&self, _: Vec<TxnOp>) -> StoreResult<Vec<KeyValue>> {
+        unimplemented!("only create is measured")
+    }
+    async fn watch(&self, _: &str, _: Revision) -> StoreResult<WatchStream> {
+        unimplemented!("only create is measured")
+    }
+    async fn current_revision(&self) -> StoreResult<Revision> {
+        unimplemented!("only create is measured")
+    }
+    async fn compact(&self, _: Revision) -> StoreResult<()> {
+        unimplemented!("only create is measured")
+    }
+}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -46,10 +119,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 EtcdStore::connect(EtcdConfig {
                     prefix,
                     compaction_interval: None,
+                    connections: std::env::var("CONNECTIONS")
+                        .ok()
+                        .and_then(|c| c.parse().ok())
+                        .unwrap_or(4),
                     ..EtcdConfig::new([endpoints])
                 })
                 .await?,
             )
+        }
+        "raw-etcd" | "raw-etcd-txn" => {
+            let endpoints = args
+                .get(1)
+                .cloned()
+                .unwrap_or_else(|| "http://127.0.0.1:2379".into());
+            let mut clients = Vec::new();
+            for _ in 0..4 {
+                clients.push(etcd_client::Client::connect([endpoints.as_str()], None).await?);
+            }
+            Arc::new(RawEtcd {
+                clients,
+                next: Default::default(),
+                txn: backend == "raw-etcd-txn",
+            })
         }
         other => return Err(format!("unknown backend {other}").into()),
     };
@@ -69,7 +161,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 tokio::spawn(async move {
                     let mut lat = Vec::with_capacity(per_client);
                     for i in 0..per_client {
-                        let key = format!("/registry/pods/bench{round}/c{c}-{i}");
+                        let key = format!(
+                            "/rkube-bench/{}/pods/bench{round}/c{c}-{i}",
+                            std::process::id()
+                        );
                         let t = Instant::now();
                         store
                             .create(&key, value.clone())

@@ -71,6 +71,8 @@ macro_rules! conformance_tests {
             concurrent_watchers,
             prefix_isolation,
             concurrent_cas_one_winner,
+            edge_cases,
+            large_values_and_lists,
         );
         $crate::conformance_tests!(@exclusive $fixture; compaction_expires);
     };
@@ -707,6 +709,94 @@ pub async fn concurrent_cas_one_winner(store: Arc<dyn Store>) {
     assert_eq!(winners.len(), 1, "exactly one update wins");
     assert_eq!(conflicts, 7);
     assert_eq!(store.get(&pod("a")).await.expect("get"), winners.pop());
+}
+
+/// A list and a watch replay of several megabytes come back whole.
+pub async fn large_values_and_lists(store: Arc<dyn Store>) {
+    const KEYS: usize = 48;
+    let r0 = store.current_revision().await.expect("revision");
+    let value: Bytes = (0..=255u8).cycle().take(200_000).collect();
+    let writes: Vec<_> = (0..KEYS)
+        .map(|i| {
+            let store = store.clone();
+            let value = value.clone();
+            tokio::spawn(async move {
+                store
+                    .create(&pod(&format!("big{i:02}")), value)
+                    .await
+                    .expect("create")
+            })
+        })
+        .collect();
+    for w in writes {
+        w.await.expect("writer task");
+    }
+    let list = store
+        .list(PODS, ListOptions::default())
+        .await
+        .expect("list of ~10 MB");
+    assert_eq!(list.items.len(), KEYS);
+    assert!(list.items.iter().all(|kv| kv.value == value));
+    let mut w = store.watch(PODS, r0).await.expect("watch");
+    for _ in 0..KEYS {
+        assert_eq!(next_event(&mut w).await.kv.value, value);
+    }
+}
+
+/// Empty transactions, duplicate keys, future revisions, `Some(0)`.
+pub async fn edge_cases(store: Arc<dyn Store>) {
+    let a = store.create(&pod("a"), b("a")).await.expect("create");
+    assert_eq!(store.txn(Vec::new()).await.expect("empty txn"), Vec::new());
+    match store
+        .txn(vec![
+            TxnOp::Update {
+                key: pod("a"),
+                expected: a.mod_revision,
+                value: b("x"),
+            },
+            TxnOp::Delete {
+                key: pod("a"),
+                expected: None,
+            },
+        ])
+        .await
+    {
+        Err(StoreError::Backend(_)) => {}
+        other => panic!("the same key twice: expected a Backend error, got {other:?}"),
+    }
+    assert_eq!(store.get(&pod("a")).await.expect("get"), Some(a.clone()));
+
+    let now = store.current_revision().await.expect("revision");
+    assert!(now >= a.mod_revision);
+    let future = now + 1_000_000;
+    assert!(matches!(
+        store
+            .list(
+                PODS,
+                ListOptions {
+                    revision: Some(future),
+                    ..Default::default()
+                },
+            )
+            .await,
+        Err(StoreError::Backend(_))
+    ));
+    assert!(matches!(
+        store.compact(future).await,
+        Err(StoreError::Backend(_))
+    ));
+    let zero = store
+        .list(
+            PODS,
+            ListOptions {
+                revision: Some(0),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("list at 0");
+    assert_eq!(zero.items, vec![a]);
+    assert!(zero.revision >= now);
 }
 
 /// After compaction, watches and lists from before it are `Expired`; from

@@ -68,6 +68,11 @@ impl EtcdConfig {
     }
 }
 
+/// Connects to etcd with `config`, ready to share as `Arc<dyn Store>`.
+pub async fn open_etcd(config: EtcdConfig) -> Result<Arc<dyn Store>> {
+    Ok(Arc::new(EtcdStore::connect(config).await?))
+}
+
 /// The etcd store. Cheap to clone (a handle); the compactor stops when the
 /// last handle is dropped.
 #[derive(Clone)]
@@ -102,6 +107,11 @@ impl std::fmt::Debug for EtcdStore {
 }
 
 const COMPACTED: &str = "required revision has been compacted";
+
+/// Largest response accepted from etcd. The client's default (4 MiB) is too
+/// small for an unpaginated list of thousands of objects; etcd itself sends
+/// responses of up to 2 GiB.
+const MAX_MESSAGE: usize = i32::MAX as usize;
 
 /// Maps an etcd client error; a compaction error becomes `Expired`.
 fn map_err(e: etcd_client::Error, requested: Revision, compacted: Revision) -> StoreError {
@@ -203,7 +213,9 @@ impl EtcdStore {
     /// A KV client on the next connection.
     fn kv(&self) -> KvClient {
         let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % self.inner.clients.len();
-        self.inner.clients[i].kv_client()
+        self.inner.clients[i]
+            .kv_client()
+            .max_decoding_message_size(MAX_MESSAGE)
     }
 
     fn full(&self, key: &str) -> Vec<u8> {
@@ -616,6 +628,7 @@ impl Store for EtcdStore {
             .with_start_revision(etcd_rev(after.saturating_add(1)));
         let stream = self.inner.clients[i]
             .watch_client()
+            .max_decoding_message_size(MAX_MESSAGE)
             .watch(start, Some(options))
             .await
             .map_err(backend)?;

@@ -14,6 +14,26 @@
 //! data directory) and [`etcd::EtcdStore`]. Both are used as
 //! `Arc<dyn Store>`; [`conformance`] is the test suite both pass, public so
 //! that other crates can run it against their own stores or wrappers.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use storage::{Store, StoreError};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let store: Arc<dyn Store> = storage::open_embedded(dir.path())?;
+//! let kv = store.create("/registry/pods/default/web", "{}".into()).await?;
+//! let new = store.update(&kv.key, kv.mod_revision, "{\"a\":1}".into()).await?;
+//! assert!(new.mod_revision > kv.mod_revision);
+//! // A stale resourceVersion is refused, with the current value.
+//! match store.update(&kv.key, kv.mod_revision, "{}".into()).await {
+//!     Err(StoreError::Conflict { current, .. }) => assert_eq!(current.as_deref(), Some(&new)),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok(())
+//! # }
+//! ```
 #![warn(missing_docs)]
 
 pub mod conformance;
@@ -27,7 +47,7 @@ use bytes::Bytes;
 use futures::Stream;
 
 pub use embedded::{EmbeddedConfig, EmbeddedStore, open_embedded};
-pub use etcd::{EtcdConfig, EtcdStore};
+pub use etcd::{EtcdConfig, EtcdStore, open_etcd};
 
 /// A store-wide revision. `0` means "none" / "current" depending on context.
 pub type Revision = u64;
@@ -169,6 +189,10 @@ pub trait Store: Send + Sync + 'static {
     async fn get(&self, key: &str) -> Result<Option<KeyValue>>;
 
     /// Read every key starting with `prefix`, in key order.
+    ///
+    /// With `opts.revision`, the keys as they were at that revision
+    /// (`Some(0)` = current); a revision older than the retained history is
+    /// `Expired`, one newer than the current revision a `Backend` error.
     async fn list(&self, prefix: &str, opts: ListOptions) -> Result<ListResult>;
 
     /// Create `key`; fails with `AlreadyExists` if present.
@@ -184,15 +208,29 @@ pub trait Store: Send + Sync + 'static {
 
     /// Apply all operations atomically at one revision, or none. Returns one
     /// `KeyValue` per operation (for a delete, as [`Store::delete`]).
+    ///
+    /// On failure, the error of the first operation whose condition does not
+    /// hold (`AlreadyExists`, `NotFound`, `Conflict` with the current value).
+    /// The same key twice in one transaction is a `Backend` error (as etcd);
+    /// an empty transaction does nothing and consumes no revision.
     async fn txn(&self, ops: Vec<TxnOp>) -> Result<Vec<KeyValue>>;
 
     /// Watch keys starting with `prefix` for changes with revision > `after`.
     /// `after` older than the retained history → `Err(Expired)`.
+    ///
+    /// Events of one transaction share a revision and arrive in operation
+    /// order. `after` may be the current revision (only new changes) or even
+    /// later. The stream ends when the watcher falls too far behind or the
+    /// store closes; re-watch from the last revision seen, or relist if that
+    /// is `Expired`.
     async fn watch(&self, prefix: &str, after: Revision) -> Result<WatchStream>;
 
-    /// The store's current revision.
+    /// The store's current revision (1 for a new, empty store, as etcd).
     async fn current_revision(&self) -> Result<Revision>;
 
-    /// Forget history at or before `revision`.
+    /// Forget history at or before `revision`: afterwards a list at
+    /// `revision` and a watch from `revision` still work, anything older is
+    /// `Expired`. Compacting at or below an earlier compaction does nothing;
+    /// a revision above the current one is a `Backend` error.
     async fn compact(&self, revision: Revision) -> Result<()>;
 }

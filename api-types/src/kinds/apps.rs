@@ -10,7 +10,8 @@ use serde_json::Value;
 
 use super::pod::default_pod_spec;
 use super::util::{
-    age_column, age_of, column, decode, format_label_selector, mutate_typed, name_column,
+    age_column, age_of, column, decode, format_label_selector, format_label_selector_or_none,
+    mutate_typed, name_column,
 };
 use crate::registry::{Column, FieldError, KindHooks};
 
@@ -150,7 +151,7 @@ impl KindHooks for ReplicaSetHooks {
             Value::from(age_of(rs.metadata.creation_timestamp.map(|t| t.0), now)),
             Value::from(containers),
             Value::from(images),
-            Value::from(format_label_selector(Some(&spec.selector))),
+            Value::from(format_label_selector_or_none(Some(&spec.selector))),
         ]
     }
 

@@ -1,5 +1,6 @@
-//! ConfigMaps and Secrets: Secret type default `Opaque`, printers and the
-//! Secret `type` field selector.
+//! ConfigMaps and Secrets: Secret type default `Opaque`, `stringData`
+//! folded into `data` (as the v1 conversion does), printers and the Secret
+//! `type` field selector.
 
 use k8s_openapi::api::core::v1::{ConfigMap, Secret};
 use serde_json::{Value, json};
@@ -49,6 +50,28 @@ impl KindHooks for ConfigMapHooks {
     }
 }
 
+/// Standard base64 with padding, as Kubernetes encodes `[]byte` in JSON.
+pub fn base64_encode(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Hooks for `secrets`.
 #[derive(Debug, Default)]
 pub struct SecretHooks;
@@ -56,10 +79,24 @@ pub struct SecretHooks;
 impl KindHooks for SecretHooks {
     fn default(&self, obj: &mut Value) -> Result<(), String> {
         let _: Secret = decode(obj)?;
-        if str_at(obj, "/type").is_empty()
-            && let Some(map) = obj.as_object_mut()
-        {
+        let needs_type = str_at(obj, "/type").is_empty();
+        let Some(map) = obj.as_object_mut() else {
+            return Ok(());
+        };
+        if needs_type {
             map.insert("type".into(), json!("Opaque"));
+        }
+        if let Some(Value::Object(string_data)) = map.remove("stringData") {
+            let data = map.entry("data").or_insert_with(|| json!({}));
+            if data.is_null() {
+                *data = json!({});
+            }
+            if let Some(data) = data.as_object_mut() {
+                for (k, v) in string_data {
+                    let text = v.as_str().unwrap_or_default();
+                    data.insert(k, Value::String(base64_encode(text.as_bytes())));
+                }
+            }
         }
         Ok(())
     }
@@ -119,6 +156,19 @@ mod tests {
         let mut tls = json!({"metadata": {"name": "t"}, "type": "kubernetes.io/tls"});
         SecretHooks.default(&mut tls).unwrap();
         assert_eq!(tls["type"], "kubernetes.io/tls");
+    }
+
+    #[test]
+    fn string_data_is_folded_into_data() {
+        let mut s = json!({"metadata": {"name": "s"}, "data": {"a": "eA=="}, "stringData": {"b": "hello", "a": "y"}});
+        SecretHooks.default(&mut s).unwrap();
+        assert_eq!(s["data"], json!({"a": "eQ==", "b": "aGVsbG8="}));
+        assert!(s.get("stringData").is_none());
+        assert_eq!(base64_encode(b""), "");
+        assert_eq!(base64_encode(b"f"), "Zg==");
+        assert_eq!(base64_encode(b"fo"), "Zm8=");
+        assert_eq!(base64_encode(b"foo"), "Zm9v");
+        assert_eq!(base64_encode(b"foobar"), "Zm9vYmFy");
     }
 
     #[test]

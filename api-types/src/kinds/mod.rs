@@ -30,7 +30,10 @@ pub use pod::{
     default_pod, default_pod_spec, default_pull_policy, pod_ready_status_restarts,
 };
 pub use service::{ServiceHooks, default_service_spec};
-pub use util::{format_label_selector, format_labels, human_duration};
+pub use util::{
+    format_label_selector, format_label_selector_or_none, format_labels, human_duration,
+    label_selector_string,
+};
 
 use crate::registry::{KindHooks, Registry, ResourceDef, ScaleSpec, Subresources};
 
@@ -353,6 +356,65 @@ mod tests {
             }
             for f in def.hooks.selectable_fields() {
                 assert!(def.hooks.field_value(&obj, f).is_some(), "{} {f}", def.kind);
+            }
+        }
+    }
+
+    mod props {
+        use super::super::builtin_registry;
+        use proptest::prelude::*;
+        use serde_json::{Value, json};
+
+        fn any_json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                (-5i64..70000).prop_map(Value::from),
+                "[a-zA-Z0-9:./-]{0,8}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(4, 24, 4, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                    proptest::collection::btree_map(
+                        prop_oneof![
+                            Just("containers".to_string()),
+                            Just("name".to_string()),
+                            Just("image".to_string()),
+                            Just("ports".to_string()),
+                            Just("selector".to_string()),
+                            Just("template".to_string()),
+                            Just("spec".to_string()),
+                            Just("replicas".to_string()),
+                            "[a-z]{1,6}",
+                        ],
+                        inner,
+                        0..4
+                    )
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// Hooks never panic on arbitrary input; defaulting is idempotent
+            /// whenever it succeeds, and rows always fit the columns.
+            #[test]
+            fn hooks_are_total_and_defaults_idempotent(spec in any_json(), status in any_json()) {
+                for def in builtin_registry().all() {
+                    let mut obj = json!({"apiVersion": def.api_version(), "kind": def.kind,
+                        "metadata": {"name": "x", "namespace": "default"}, "spec": spec.clone(), "status": status.clone()});
+                    let old = obj.clone();
+                    if def.hooks.default(&mut obj).is_ok() {
+                        let once = obj.clone();
+                        prop_assert!(def.hooks.default(&mut obj).is_ok());
+                        prop_assert_eq!(&once, &obj, "{}", def.kind);
+                    }
+                    let _ = def.hooks.validate_create(&obj);
+                    let _ = def.hooks.validate_update(&obj, &old);
+                    prop_assert_eq!(def.hooks.row(&obj, 0).len(), def.hooks.columns().len());
+                }
             }
         }
     }

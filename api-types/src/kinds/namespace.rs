@@ -66,6 +66,10 @@ impl KindHooks for NamespaceHooks {
         crate::validation::core::validate_namespace_update(obj, old)
     }
 
+    fn validate_status_update(&self, obj: &Value, old: &Value) -> Vec<FieldError> {
+        crate::validation::core::validate_namespace_status_update(obj, old)
+    }
+
     fn columns(&self) -> Vec<Column> {
         vec![
             name_column(),

@@ -54,7 +54,22 @@ fn default_probe(p: &mut Probe) {
     }
 }
 
+/// Rewrite parseable quantities in canonical form (`0.5` → `500m`), as
+/// Kubernetes stores them; unparseable ones are left for validation.
+fn canonicalize_resources(c: &mut Container) {
+    if let Some(res) = &mut c.resources {
+        for map in [&mut res.limits, &mut res.requests].into_iter().flatten() {
+            for q in map.values_mut() {
+                if let Ok(canon) = crate::quantity::canonicalize(q) {
+                    *q = canon;
+                }
+            }
+        }
+    }
+}
+
 fn default_container(c: &mut Container) {
+    canonicalize_resources(c);
     if c.image_pull_policy.as_deref().unwrap_or("").is_empty() {
         c.image_pull_policy = Some(default_pull_policy(c.image.as_deref().unwrap_or("")).into());
     }
@@ -598,7 +613,7 @@ mod tests {
             "spec": {"containers": [{
                 "name": "c", "image": "nginx:1.25",
                 "ports": [{"containerPort": 80}],
-                "resources": {"limits": {"cpu": "1"}},
+                "resources": {"limits": {"cpu": "1000m", "memory": 1073741824u64}, "requests": {"cpu": 0.5}},
                 "livenessProbe": {"httpGet": {"port": 80}}
             }, {"name": "d", "image": "busybox"}],
             "volumes": [{"name": "v"}, {"name": "s", "secret": {"secretName": "x"}}]}
@@ -622,7 +637,11 @@ mod tests {
         assert_eq!(c["terminationMessagePath"], "/dev/termination-log");
         assert_eq!(c["terminationMessagePolicy"], "File");
         assert_eq!(c["ports"][0]["protocol"], "TCP");
-        assert_eq!(c["resources"]["requests"]["cpu"], "1");
+        assert_eq!(c["resources"]["requests"]["cpu"], "500m");
+        assert_eq!(c["resources"]["limits"]["cpu"], "1");
+        // A plain number stays decimal, as in Kubernetes.
+        assert_eq!(c["resources"]["limits"]["memory"], "1073741824");
+        assert_eq!(c["resources"]["requests"]["memory"], "1073741824");
         let probe = &c["livenessProbe"];
         assert_eq!(probe["timeoutSeconds"], 1);
         assert_eq!(probe["periodSeconds"], 10);

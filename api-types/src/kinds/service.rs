@@ -89,7 +89,8 @@ fn external_ip(svc: &Service) -> String {
             }
         }
         "LoadBalancer" => {
-            let lb: Vec<String> = svc
+            // A sorted set, as `loadBalancerStatusStringer` builds it.
+            let lb: std::collections::BTreeSet<String> = svc
                 .status
                 .as_ref()
                 .and_then(|s| s.load_balancer.as_ref())
@@ -102,7 +103,7 @@ fn external_ip(svc: &Service) -> String {
                         .or_else(|| i.hostname.clone().filter(|s| !s.is_empty()))
                 })
                 .collect();
-            let mut all = lb;
+            let mut all: Vec<String> = lb.into_iter().collect();
             all.extend(external_ips);
             if all.is_empty() {
                 "<pending>".to_string()
@@ -262,8 +263,11 @@ mod tests {
         assert_eq!(ServiceHooks.row(&lb, 0)[3], "<pending>");
         assert_eq!(ServiceHooks.row(&lb, 0)[4], "<none>");
         let lb_ip = json!({"metadata": {"name": "lb"}, "spec": {"type": "LoadBalancer", "externalIPs": ["5.6.7.8"]},
-            "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}});
-        assert_eq!(ServiceHooks.row(&lb_ip, 0)[3], "1.2.3.4,5.6.7.8");
+            "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.9"}, {"hostname": "lb.example.com"}, {"ip": "1.2.3.4"}]}}});
+        assert_eq!(
+            ServiceHooks.row(&lb_ip, 0)[3],
+            "1.2.3.4,1.2.3.9,lb.example.com,5.6.7.8"
+        );
         let ext = json!({"metadata": {"name": "x"}, "spec": {"type": "ExternalName", "externalName": "example.com"}});
         assert_eq!(ServiceHooks.row(&ext, 0)[3], "example.com");
         let headless = json!({"metadata": {"name": "h"}, "spec": {"type": "ClusterIP", "clusterIP": "None", "clusterIPs": ["None"]}});

@@ -42,7 +42,7 @@ pub(crate) fn decode<T: DeserializeOwned>(obj: &Value) -> Result<T, String> {
     if !obj.is_object() {
         return Err("object is not a JSON object".to_string());
     }
-    serde_json::from_value(obj.clone()).map_err(|e| e.to_string())
+    T::deserialize(obj).map_err(|e| e.to_string())
 }
 
 /// Kubernetes' `duration.HumanDuration` for a number of seconds.
@@ -169,10 +169,12 @@ pub(crate) const fn column(
 }
 
 /// A label selector in `labels.Selector.String()` form (requirements sorted
-/// by key): `app=web,tier in (a,b),!legacy`. Absent or empty → `""`.
-pub fn format_label_selector(sel: Option<&LabelSelector>) -> String {
+/// by key): `app=web,tier in (a,b),!legacy`. Absent or empty → `""`;
+/// `None` when `LabelSelectorAsSelector` would fail (unknown operator,
+/// `In`/`NotIn` without values, `Exists`/`DoesNotExist` with values).
+pub fn label_selector_string(sel: Option<&LabelSelector>) -> Option<String> {
     let Some(sel) = sel else {
-        return String::new();
+        return Some(String::new());
     };
     let mut reqs: Vec<(String, String)> = Vec::new();
     if let Some(ml) = &sel.match_labels {
@@ -184,21 +186,42 @@ pub fn format_label_selector(sel: Option<&LabelSelector>) -> String {
         for e in exprs {
             let mut values = e.values.clone().unwrap_or_default();
             values.sort();
+            values.dedup();
             let text = match e.operator.as_str() {
+                "In" | "NotIn" if values.is_empty() => return None,
+                "Exists" | "DoesNotExist" if !values.is_empty() => return None,
                 "In" => format!("{} in ({})", e.key, values.join(",")),
                 "NotIn" => format!("{} notin ({})", e.key, values.join(",")),
                 "Exists" => e.key.clone(),
                 "DoesNotExist" => format!("!{}", e.key),
-                _ => return "<invalid>".to_string(),
+                _ => return None,
             };
             reqs.push((e.key.clone(), text));
         }
     }
     reqs.sort_by(|a, b| a.0.cmp(&b.0));
-    reqs.into_iter()
-        .map(|(_, t)| t)
-        .collect::<Vec<_>>()
-        .join(",")
+    Some(
+        reqs.into_iter()
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>()
+            .join(","),
+    )
+}
+
+/// The Deployment printer's selector cell: the selector string, `""` when
+/// empty, `<invalid>` when it does not convert.
+pub fn format_label_selector(sel: Option<&LabelSelector>) -> String {
+    label_selector_string(sel).unwrap_or_else(|| "<invalid>".to_string())
+}
+
+/// `metav1.FormatLabelSelector` (ReplicaSet printer): `<none>` when empty,
+/// `<error>` when the selector does not convert.
+pub fn format_label_selector_or_none(sel: Option<&LabelSelector>) -> String {
+    match label_selector_string(sel) {
+        None => "<error>".to_string(),
+        Some(s) if s.is_empty() => "<none>".to_string(),
+        Some(s) => s,
+    }
 }
 
 /// A label map in `labels.FormatLabels` form: sorted `k=v` joined by
@@ -270,6 +293,13 @@ mod tests {
             "a=1,!aa,b=2,c in (x,y),d,e notin (z)"
         );
         assert_eq!(format_label_selector(None), "");
+        assert_eq!(format_label_selector_or_none(None), "<none>");
+        let bad: LabelSelector = serde_json::from_value(serde_json::json!({
+            "matchExpressions": [{"key": "c", "operator": "In"}]
+        }))
+        .unwrap();
+        assert_eq!(format_label_selector(Some(&bad)), "<invalid>");
+        assert_eq!(format_label_selector_or_none(Some(&bad)), "<error>");
     }
 
     #[test]

@@ -287,6 +287,14 @@ pub fn pod_status() -> PatchMeta {
     conditions()
         .with_merge_list("podIPs", "ip", PatchMeta::new())
         .with_merge_list("hostIPs", "ip", PatchMeta::new())
+        .with_field(
+            "resourceClaimStatuses",
+            FieldMeta {
+                list: ListStrategy::MergeByKey("name".to_string()),
+                retain_keys: true,
+                fields: PatchMeta::new(),
+            },
+        )
 }
 
 /// `core/v1.PodTemplateSpec`.

@@ -12,7 +12,67 @@ pub mod strategic;
 pub use json::json_patch;
 pub use merge::{create_merge_patch, merge_patch};
 pub use meta::{FieldMeta, ListStrategy, PatchMeta, patch_meta_for};
-pub use strategic::strategic_merge;
+pub use strategic::{create_two_way_patch, strategic_merge, strategic_merge_owned};
+
+use serde_json::Value;
+
+/// The patch formats of `PATCH` requests, by `Content-Type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PatchType {
+    /// `application/json-patch+json` (RFC 6902).
+    Json,
+    /// `application/merge-patch+json` (RFC 7396).
+    Merge,
+    /// `application/strategic-merge-patch+json`.
+    StrategicMerge,
+}
+
+impl PatchType {
+    /// The patch type of a `Content-Type` header value (parameters such as
+    /// `; charset=utf-8` are ignored); `None` for anything else, including
+    /// server-side apply's `application/apply-patch+yaml`.
+    pub fn from_content_type(content_type: &str) -> Option<Self> {
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        match essence.to_ascii_lowercase().as_str() {
+            "application/json-patch+json" => Some(PatchType::Json),
+            "application/merge-patch+json" => Some(PatchType::Merge),
+            "application/strategic-merge-patch+json" => Some(PatchType::StrategicMerge),
+            _ => None,
+        }
+    }
+
+    /// The `Content-Type` of this patch type.
+    pub fn content_type(&self) -> &'static str {
+        match self {
+            PatchType::Json => "application/json-patch+json",
+            PatchType::Merge => "application/merge-patch+json",
+            PatchType::StrategicMerge => "application/strategic-merge-patch+json",
+        }
+    }
+}
+
+/// Applies a patch of any type to an object. `meta` is used by strategic
+/// merge patches only (see [`patch_meta_for`]). Merge and strategic patches
+/// must be JSON objects, as the API server requires.
+pub fn apply_patch(
+    patch_type: PatchType,
+    original: &Value,
+    patch: &Value,
+    meta: &PatchMeta,
+) -> Result<Value, PatchError> {
+    match patch_type {
+        PatchType::Json => json_patch(original, patch),
+        PatchType::Merge => {
+            if !patch.is_object() {
+                return Err(PatchError::InvalidPatch(
+                    "a merge patch must be a JSON object".to_string(),
+                ));
+            }
+            Ok(merge_patch(original, patch))
+        }
+        PatchType::StrategicMerge => strategic_merge(original, patch, meta),
+    }
+}
 
 /// Errors from applying a patch.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -80,4 +140,50 @@ pub enum PatchError {
         /// Why it cannot be merged.
         reason: String,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn content_types_select_the_patch_type() {
+        for t in [PatchType::Json, PatchType::Merge, PatchType::StrategicMerge] {
+            assert_eq!(PatchType::from_content_type(t.content_type()), Some(t));
+        }
+        assert_eq!(
+            PatchType::from_content_type("application/merge-patch+json; charset=utf-8"),
+            Some(PatchType::Merge)
+        );
+        assert_eq!(
+            PatchType::from_content_type("application/apply-patch+yaml"),
+            None
+        );
+        assert_eq!(PatchType::from_content_type("application/json"), None);
+    }
+
+    #[test]
+    fn apply_patch_dispatches() {
+        let pod = json!({"metadata": {"finalizers": ["a"]}, "spec": {"nodeName": "n1"}});
+        let meta = patch_meta_for("", "Pod");
+        let finalizers = json!({"metadata": {"finalizers": ["b"]}});
+        assert_eq!(
+            apply_patch(PatchType::Merge, &pod, &finalizers, meta).unwrap()["metadata"]["finalizers"],
+            json!(["b"])
+        );
+        assert_eq!(
+            apply_patch(PatchType::StrategicMerge, &pod, &finalizers, meta).unwrap()["metadata"]["finalizers"],
+            json!(["b", "a"])
+        );
+        let ops = json!([{"op": "replace", "path": "/spec/nodeName", "value": "n2"}]);
+        assert_eq!(
+            apply_patch(PatchType::Json, &pod, &ops, meta).unwrap()["spec"]["nodeName"],
+            "n2"
+        );
+        assert!(matches!(
+            apply_patch(PatchType::Merge, &pod, &json!([1]), meta),
+            Err(PatchError::InvalidPatch(_))
+        ));
+    }
 }

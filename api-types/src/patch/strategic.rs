@@ -14,6 +14,21 @@
 //! * `$retainKeys: [..]` drops original members not listed;
 //! * `$setElementOrder/<list>: [..]` orders the merged list;
 //! * `$deleteFromPrimitiveList/<list>: [..]` removes values from a set list.
+//!
+//! ```
+//! use api_types::patch::{patch_meta_for, strategic_merge};
+//! use serde_json::json;
+//!
+//! let pod = json!({"spec": {"containers": [{"name": "app", "image": "nginx:1"},
+//!                                          {"name": "log", "image": "fluentd:1"}]}});
+//! // What `kubectl apply` sends after changing one image.
+//! let patch = json!({"spec": {
+//!     "$setElementOrder/containers": [{"name": "app"}, {"name": "log"}],
+//!     "containers": [{"name": "log", "image": "fluentd:2"}]}});
+//! let patched = strategic_merge(&pod, &patch, patch_meta_for("", "Pod")).unwrap();
+//! assert_eq!(patched["spec"]["containers"][0]["image"], "nginx:1");
+//! assert_eq!(patched["spec"]["containers"][1]["image"], "fluentd:2");
+//! ```
 
 use std::fmt;
 
@@ -34,11 +49,24 @@ pub fn strategic_merge(
     patch: &Value,
     meta: &PatchMeta,
 ) -> Result<Value, PatchError> {
+    if !patch.is_object() {
+        return Err(PatchError::NotAnObject { what: "the patch" });
+    }
+    strategic_merge_owned(original.clone(), patch, meta)
+}
+
+/// [`strategic_merge`] consuming the original, which saves a deep copy when
+/// the caller owns it.
+pub fn strategic_merge_owned(
+    original: Value,
+    patch: &Value,
+    meta: &PatchMeta,
+) -> Result<Value, PatchError> {
     let Value::Object(patch) = patch else {
         return Err(PatchError::NotAnObject { what: "the patch" });
     };
     let original = match original {
-        Value::Object(o) => o.clone(),
+        Value::Object(o) => o,
         Value::Null => Map::new(),
         _ => {
             return Err(PatchError::NotAnObject {
@@ -46,12 +74,8 @@ pub fn strategic_merge(
             });
         }
     };
-    Ok(Value::Object(merge_map(
-        original,
-        patch,
-        meta,
-        &Path::Root,
-    )?))
+    let merged = merge_map(original, patch, meta, &Path::Root)?;
+    Ok(Value::Object(merged))
 }
 
 /// A JSON path for error messages, built without allocating.
@@ -129,10 +153,6 @@ fn merge_map(
             });
         };
         let field_meta = meta.field(field);
-        let original_list = match original.get(field) {
-            Some(Value::Array(list)) => Some(list.clone()),
-            _ => None,
-        };
         let patch_list = match patch.get(field) {
             Some(Value::Array(list)) => Some(list.as_slice()),
             _ => None,
@@ -147,16 +167,24 @@ fn merge_map(
                 reason: "the patch list's items are not in this order".to_string(),
             });
         }
-        let merged = match (&original_list, patch_list) {
+        let original_list = match original.remove(field) {
+            Some(Value::Array(list)) => Some(list),
+            Some(other) => {
+                original.insert(field.to_string(), other);
+                None
+            }
+            None => None,
+        };
+        let server_order = identities(original_list.as_deref().unwrap_or_default(), key_name);
+        let merged = match (original_list, patch_list) {
             (None, None) => continue,
-            (Some(list), None) => list.clone(),
+            (Some(list), None) => list,
             (None, Some(p)) => merge_list(Vec::new(), p, field_meta, &field_path)?,
-            (Some(list), Some(p)) => merge_list(list.clone(), p, field_meta, &field_path)?,
+            (Some(list), Some(p)) => merge_list(list, p, field_meta, &field_path)?,
         };
         let (in_order, server_only): (Vec<Value>, Vec<Value>) = merged
             .into_iter()
             .partition(|item| index_of(order, item, key_name).is_some());
-        let server_order = original_list.unwrap_or_default();
         let result = normalize_order(in_order, server_only, order, &server_order, key_name);
         original.insert(field.to_string(), Value::Array(result));
         if patch_list.is_some() {
@@ -222,7 +250,7 @@ fn fresh(value: &Value, meta: &FieldMeta, path: &Path<'_>) -> Result<Value, Patc
 /// in the same relative order.
 fn follows_order(patch_list: &[Value], order: &[Value], key: Option<&str>) -> bool {
     let same = |a: &Value, b: &Value| match key {
-        Some(k) => a.get(k).is_some() && a.get(k) == b.get(k),
+        Some(k) => matches!((a.get(k), b.get(k)), (Some(x), Some(y)) if same_value(x, y)),
         None => a == b,
     };
     let mut remaining = order.iter();
@@ -251,13 +279,36 @@ fn merge_key(meta: &FieldMeta) -> Option<&str> {
     }
 }
 
-/// The position of `item` in `list`: by merge key value for objects that
-/// have it, by equality otherwise.
-fn index_of(list: &[Value], item: &Value, key: Option<&str>) -> Option<usize> {
-    if let (Some(key), Some(wanted)) = (key, key.and_then(|k| item.get(k))) {
-        return list.iter().position(|x| x.get(key) == Some(wanted));
+/// What identifies a list item: its merge key's value, or the item itself
+/// (primitives, and objects without the key).
+fn identity<'a>(item: &'a Value, key: Option<&str>) -> &'a Value {
+    key.and_then(|k| item.get(k)).unwrap_or(item)
+}
+
+/// The identities of a list's items, kept as the server's order so the
+/// original list can be consumed.
+fn identities(list: &[Value], key: Option<&str>) -> Vec<Value> {
+    list.iter()
+        .map(|item| identity(item, key).clone())
+        .collect()
+}
+
+/// Value equality where numbers compare by value (`80` equals `80.0`), as
+/// they do once Go decodes JSON numbers to `float64`.
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            x.as_f64() == y.as_f64()
+        }
+        _ => a == b,
     }
-    list.iter().position(|x| x == item)
+}
+
+/// The position of `item` in `list` (items or their identities), by identity.
+fn index_of(list: &[Value], item: &Value, key: Option<&str>) -> Option<usize> {
+    let wanted = identity(item, key);
+    list.iter()
+        .position(|x| same_value(identity(x, key), wanted))
 }
 
 fn merge_list(
@@ -311,7 +362,8 @@ fn merge_list(
 
     // Directive items first: `replace` makes the patch the whole list,
     // `delete` removes the items with that key.
-    let mut merged = original.clone();
+    let server_order = identities(&original, Some(key));
+    let mut merged = original;
     let mut items: Vec<&Map<String, Value>> = Vec::with_capacity(patch.len());
     let mut replace = false;
     for item in patch {
@@ -324,7 +376,7 @@ fn merge_list(
                 Some("replace") => replace = true,
                 Some("delete") => {
                     let wanted = item.get(key.as_str()).ok_or_else(missing_key)?;
-                    merged.retain(|x| x.get(key.as_str()) != Some(wanted));
+                    merged.retain(|x| !x.get(key.as_str()).is_some_and(|v| same_value(v, wanted)));
                 }
                 Some("merge") => items.push(item),
                 _ => {
@@ -346,7 +398,7 @@ fn merge_list(
         let wanted = item.get(key.as_str()).ok_or_else(missing_key)?;
         match merged
             .iter()
-            .position(|x| x.get(key.as_str()) == Some(wanted))
+            .position(|x| x.get(key.as_str()).is_some_and(|v| same_value(v, wanted)))
         {
             Some(i) => {
                 if let Value::Object(existing) = &mut merged[i] {
@@ -369,7 +421,7 @@ fn merge_list(
         from_patch,
         server_only,
         patch,
-        &original,
+        &server_order,
         Some(key),
     ))
 }
@@ -405,6 +457,166 @@ fn normalize_order(
         }
     }
     result
+}
+
+/// Computes the strategic merge patch that turns `original` into `modified`
+/// (what `kubectl edit` and two-way `kubectl apply` send): removed members
+/// become `null`, merge lists get `$setElementOrder` and `$patch: delete`
+/// items, primitive sets get `$deleteFromPrimitiveList`, objects with
+/// `retainKeys` get `$retainKeys`, other lists are sent whole.
+/// `strategic_merge(original, &patch, meta)` then yields `modified` (given
+/// no `null` members and unique merge keys in `modified`).
+pub fn create_two_way_patch(
+    original: &Value,
+    modified: &Value,
+    meta: &PatchMeta,
+) -> Result<Value, PatchError> {
+    let (Value::Object(original), Value::Object(modified)) = (original, modified) else {
+        return Err(PatchError::NotAnObject {
+            what: "the original and modified documents",
+        });
+    };
+    Ok(Value::Object(diff_maps(
+        original,
+        modified,
+        meta,
+        &Path::Root,
+    )?))
+}
+
+fn retain_keys_of(map: &Map<String, Value>) -> Value {
+    let mut keys: Vec<&String> = map.keys().collect();
+    keys.sort();
+    Value::Array(keys.into_iter().map(|k| Value::String(k.clone())).collect())
+}
+
+fn diff_maps(
+    original: &Map<String, Value>,
+    modified: &Map<String, Value>,
+    meta: &PatchMeta,
+    path: &Path<'_>,
+) -> Result<Map<String, Value>, PatchError> {
+    let mut patch = Map::new();
+    for key in original.keys() {
+        if !modified.contains_key(key) {
+            patch.insert(key.clone(), Value::Null);
+        }
+    }
+    for (key, new) in modified {
+        let field = meta.field(key);
+        let field_path = Path::Field(path, key);
+        match (original.get(key), new) {
+            (Some(old), new) if old == new => {}
+            (Some(Value::Object(old)), Value::Object(new)) => {
+                let mut sub = diff_maps(old, new, &field.fields, &field_path)?;
+                if !sub.is_empty() {
+                    if field.retain_keys {
+                        sub.insert(RETAIN_KEYS.to_string(), retain_keys_of(new));
+                    }
+                    patch.insert(key.clone(), Value::Object(sub));
+                }
+            }
+            (Some(Value::Array(old)), Value::Array(new)) => {
+                diff_lists(key, old, new, field, &mut patch, &field_path)?;
+            }
+            _ => {
+                patch.insert(key.clone(), new.clone());
+            }
+        }
+    }
+    Ok(patch)
+}
+
+fn diff_lists(
+    name: &str,
+    original: &[Value],
+    modified: &[Value],
+    field: &FieldMeta,
+    patch: &mut Map<String, Value>,
+    path: &Path<'_>,
+) -> Result<(), PatchError> {
+    let all_objects = original.iter().chain(modified).all(Value::is_object);
+    let no_objects = !original
+        .iter()
+        .chain(modified)
+        .any(|v| v.is_object() || v.is_array());
+    match &field.list {
+        ListStrategy::Set if no_objects => {
+            let mut additions: Vec<Value> = Vec::new();
+            for item in modified {
+                if !original.contains(item) && !additions.contains(item) {
+                    additions.push(item.clone());
+                }
+            }
+            let deletions: Vec<Value> = original
+                .iter()
+                .filter(|item| !modified.contains(item))
+                .cloned()
+                .collect();
+            if !additions.is_empty() {
+                patch.insert(name.to_string(), Value::Array(additions));
+            }
+            if !deletions.is_empty() {
+                patch.insert(
+                    format!("{DELETE_FROM_PRIMITIVE_LIST}{name}"),
+                    Value::Array(deletions),
+                );
+            }
+            patch.insert(
+                format!("{SET_ELEMENT_ORDER}{name}"),
+                Value::Array(modified.to_vec()),
+            );
+        }
+        ListStrategy::MergeByKey(key) if all_objects => {
+            let missing_key = || PatchError::MissingMergeKey {
+                path: path.to_string(),
+                key: key.clone(),
+            };
+            let mut items = Vec::new();
+            let mut order = Vec::with_capacity(modified.len());
+            for new in modified {
+                let id = new.get(key.as_str()).ok_or_else(missing_key)?;
+                order.push(Value::Object(Map::from_iter([(key.clone(), id.clone())])));
+                let old = original
+                    .iter()
+                    .find(|old| old.get(key.as_str()).is_some_and(|v| same_value(v, id)));
+                match (old, new) {
+                    (Some(old), new) if old == new => {}
+                    (Some(Value::Object(old)), Value::Object(new)) => {
+                        let mut sub = diff_maps(old, new, &field.fields, path)?;
+                        if field.retain_keys {
+                            sub.insert(RETAIN_KEYS.to_string(), retain_keys_of(new));
+                        }
+                        sub.insert(key.clone(), id.clone());
+                        items.push(Value::Object(sub));
+                    }
+                    _ => items.push(new.clone()),
+                }
+            }
+            for old in original {
+                let Some(id) = old.get(key.as_str()) else {
+                    continue;
+                };
+                let kept = modified
+                    .iter()
+                    .any(|new| new.get(key.as_str()).is_some_and(|v| same_value(v, id)));
+                if !kept {
+                    items.push(Value::Object(Map::from_iter([
+                        (key.clone(), id.clone()),
+                        (DIRECTIVE.to_string(), Value::String("delete".to_string())),
+                    ])));
+                }
+            }
+            if !items.is_empty() {
+                patch.insert(name.to_string(), Value::Array(items));
+            }
+            patch.insert(format!("{SET_ELEMENT_ORDER}{name}"), Value::Array(order));
+        }
+        _ => {
+            patch.insert(name.to_string(), Value::Array(modified.to_vec()));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -578,6 +790,20 @@ mod tests {
     }
 
     #[test]
+    fn merge_keys_compare_numbers_by_value() {
+        let got = pod_patch(
+            pod(),
+            json!({"spec": {"containers": [{"name": "app",
+                "ports": [{"containerPort": 80.0, "name": "http"}]}]}}),
+        );
+        // One port, merged (the patch's number representation wins).
+        let ports = got["spec"]["containers"][0]["ports"].as_array().unwrap();
+        assert_eq!(ports.len(), 1);
+        assert_eq!(ports[0]["protocol"], "TCP");
+        assert_eq!(ports[0]["name"], "http");
+    }
+
+    #[test]
     fn retain_keys_switches_strategy_type() {
         let deployment = json!({
             "metadata": {"name": "d"},
@@ -726,6 +952,159 @@ mod tests {
         );
     }
 
+    /// Cases from Kubernetes' strategic merge patch tests (ordering with
+    /// `$setElementOrder`, server-only items, duplicates, `$retainKeys`),
+    /// rewritten as JSON: (description, current, patch, result).
+    #[test]
+    fn kubernetes_ordering_and_retain_keys_cases() {
+        let meta = PatchMeta::new()
+            .with_merge_list("mergingList", "name", PatchMeta::new())
+            .with_merge_list("mergeItemPtr", "name", PatchMeta::new())
+            .with_set_list("mergingIntList")
+            .with_retain_keys_object("retainKeysMap", PatchMeta::new())
+            .with_field(
+                "retainKeysMergingList",
+                FieldMeta {
+                    list: ListStrategy::MergeByKey("name".into()),
+                    retain_keys: true,
+                    fields: PatchMeta::new(),
+                },
+            );
+        let n = |name: i64| json!({"name": name});
+        let cases = [
+            (
+                "add multiple items in a list and preserve order",
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 2, "value": 2, "other": "b"}]}),
+                json!({"$setElementOrder/mergingList": [n(1), n(4), n(2), n(3)],
+                       "mergingList": [{"name": 4, "value": 4}, {"name": 3, "value": 3}]}),
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 4, "value": 4},
+                                       {"name": 2, "value": 2, "other": "b"}, {"name": 3, "value": 3}]}),
+            ),
+            (
+                "delete an item in a list and preserve order",
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 2, "value": 2, "other": "b"}, {"name": 3, "value": 3}]}),
+                json!({"$setElementOrder/mergingList": [n(2), n(1)],
+                       "mergingList": [{"name": 3, "$patch": "delete"}]}),
+                json!({"mergingList": [{"name": 2, "value": 2, "other": "b"}, {"name": 1, "other": "a"}]}),
+            ),
+            (
+                "change an item in a list and preserve order",
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 2, "value": 2, "other": "b"}, {"name": 3, "value": 3}]}),
+                json!({"$setElementOrder/mergingList": [n(2), n(3), n(1)],
+                       "mergingList": [{"name": 3, "value": "x"}]}),
+                json!({"mergingList": [{"name": 2, "value": 2, "other": "b"}, {"name": 3, "value": "x"}, {"name": 1, "other": "a"}]}),
+            ),
+            (
+                "add and delete an item in a list and preserve order",
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 2, "value": 2, "other": "b"}, {"name": 3, "value": 3}]}),
+                json!({"$setElementOrder/mergingList": [n(4), n(2), n(1)],
+                       "mergingList": [{"name": 4, "value": 4}, {"name": 3, "$patch": "delete"}]}),
+                json!({"mergingList": [{"name": 4, "value": 4}, {"name": 2, "value": 2, "other": "b"}, {"name": 1, "other": "a"}]}),
+            ),
+            (
+                "set elements order in a list with server-only items",
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 3, "value": 3}, {"name": 4, "value": 4},
+                                       {"name": 2, "value": 2}, {"name": 9}]}),
+                json!({"$setElementOrder/mergingList": [n(4), n(2), n(3), n(1)]}),
+                json!({"mergingList": [{"name": 4, "value": 4}, {"name": 2, "value": 2}, {"name": 3, "value": 3},
+                                       {"name": 1, "other": "a"}, {"name": 9}]}),
+            ),
+            (
+                "set elements order in a list with server-only items 2",
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 2, "value": 2}, {"name": 9},
+                                       {"name": 3, "value": 3}, {"name": 4, "value": 4}]}),
+                json!({"$setElementOrder/mergingList": [n(2), n(1), n(4), n(3)]}),
+                json!({"mergingList": [{"name": 2, "value": 2}, {"name": 1, "other": "a"}, {"name": 9},
+                                       {"name": 4, "value": 4}, {"name": 3, "value": 3}]}),
+            ),
+            (
+                "set elements order in a list with server-only items 3",
+                json!({"mergingList": [{"name": 1, "other": "a"}, {"name": 2, "value": 2}, n(7), n(9), n(8),
+                                       {"name": 3, "value": 3}, {"name": 4, "value": 4}]}),
+                json!({"$setElementOrder/mergingList": [n(2), n(1), n(4), n(3)]}),
+                json!({"mergingList": [{"name": 2, "value": 2}, {"name": 1, "other": "a"}, n(7), n(9), n(8),
+                                       {"name": 4, "value": 4}, {"name": 3, "value": 3}]}),
+            ),
+            (
+                "add multiple items in a int list and preserve order",
+                json!({"mergingIntList": [1, 2]}),
+                json!({"$setElementOrder/mergingIntList": [1, 4, 2, 3], "mergingIntList": [4, 3]}),
+                json!({"mergingIntList": [1, 4, 2, 3]}),
+            ),
+            (
+                "add an item in a int list and preserve order",
+                json!({"mergingIntList": [1, 2]}),
+                json!({"$setElementOrder/mergingIntList": [3, 1, 2], "mergingIntList": [3]}),
+                json!({"mergingIntList": [3, 1, 2]}),
+            ),
+            (
+                "delete an item in a int list and preserve order",
+                json!({"mergingIntList": [1, 2, 3]}),
+                json!({"$setElementOrder/mergingIntList": [2, 1], "$deleteFromPrimitiveList/mergingIntList": [3]}),
+                json!({"mergingIntList": [2, 1]}),
+            ),
+            (
+                "add and delete an item in a int list and preserve order",
+                json!({"mergingIntList": [1, 2, 3]}),
+                json!({"$setElementOrder/mergingIntList": [4, 2, 1], "mergingIntList": [4],
+                       "$deleteFromPrimitiveList/mergingIntList": [3]}),
+                json!({"mergingIntList": [4, 2, 1]}),
+            ),
+            (
+                "set elements order in a int list with server-only items 3",
+                json!({"mergingIntList": [1, 2, 7, 9, 8, 3, 4]}),
+                json!({"$setElementOrder/mergingIntList": [2, 1, 4, 3]}),
+                json!({"mergingIntList": [2, 1, 7, 9, 8, 4, 3]}),
+            ),
+            (
+                "set element order for a merging list with duplicates",
+                json!({"mergingList": [n(1), {"name": 2, "value": "dup1"}, n(3), {"name": 2, "value": "dup2"}, n(4)]}),
+                json!({"$setElementOrder/mergingList": [n(2), n(1), n(4), n(3), n(2)]}),
+                json!({"mergingList": [{"name": 2, "value": "dup1"}, {"name": 2, "value": "dup2"}, n(1), n(4), n(3)]}),
+            ),
+            (
+                "set element order for a merging int list with duplicates",
+                json!({"mergingIntList": [1, 2, 3, 2, 4]}),
+                json!({"$setElementOrder/mergingIntList": [2, 1, 4, 3, 2]}),
+                json!({"mergingIntList": [2, 2, 1, 4, 3]}),
+            ),
+            (
+                "retainKeys map should clear defaulted field",
+                json!({"retainKeysMap": {"name": "type1", "value": "foo"}}),
+                json!({"retainKeysMap": {"$retainKeys": ["name", "other"], "name": "type2", "other": "bar"}}),
+                json!({"retainKeysMap": {"name": "type2", "other": "bar"}}),
+            ),
+            (
+                "retainKeys map adds a field and clears a field",
+                json!({"retainKeysMap": {"name": "foo", "other": "a"}}),
+                json!({"retainKeysMap": {"$retainKeys": ["name", "value"], "value": "bar"}}),
+                json!({"retainKeysMap": {"name": "foo", "value": "bar"}}),
+            ),
+            (
+                "retainKeys in a merging list item",
+                json!({"retainKeysMergingList": [{"name": "bar"}, {"name": "foo", "value": "a", "other": "x"}]}),
+                json!({"$setElementOrder/retainKeysMergingList": [{"name": "bar"}, {"name": "foo"}],
+                       "retainKeysMergingList": [{"$retainKeys": ["name"], "name": "foo", "value": null}]}),
+                json!({"retainKeysMergingList": [{"name": "bar"}, {"name": "foo"}]}),
+            ),
+            (
+                "delete and reorder in one list, reorder in another",
+                json!({"mergingList": [{"name": "a", "value": "a"}, {"name": "b", "value": "b"}],
+                       "mergeItemPtr": [{"name": "c", "value": "c"}, {"name": "d", "value": "d"}]}),
+                json!({"$setElementOrder/mergingList": [{"name": "b"}],
+                       "$setElementOrder/mergeItemPtr": [{"name": "d"}, {"name": "c"}],
+                       "mergingList": [{"$patch": "delete", "name": "a"}]}),
+                json!({"mergingList": [{"name": "b", "value": "b"}],
+                       "mergeItemPtr": [{"name": "d", "value": "d"}, {"name": "c", "value": "c"}]}),
+            ),
+        ];
+        for (description, current, patch, want) in cases {
+            let got = strategic_merge(&current, &patch, &meta)
+                .unwrap_or_else(|e| panic!("{description}: {e}"));
+            assert_eq!(got, want, "{description}");
+        }
+    }
+
     fn plain_value() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
             any::<bool>().prop_map(Value::Bool),
@@ -746,36 +1125,149 @@ mod tests {
             .prop_map(|m| Value::Object(m.into_iter().collect()))
     }
 
-    fn pod_like() -> impl Strategy<Value = Value> {
+    fn container() -> impl Strategy<Value = Value> {
         (
-            prop::collection::btree_map("[a-c]", "[a-z]{1,3}", 0..4),
-            prop::collection::btree_set("[a-c]/f", 0..3),
-            prop::collection::btree_map(
-                "[a-d]",
-                (
-                    "[a-z]{1,3}:[0-9]",
-                    prop::collection::btree_map("[A-C]", "[0-9]", 0..3),
-                ),
-                0..3,
-            ),
+            "[a-z]{1,3}:[0-9]",
+            prop::collection::btree_map("[A-C]", "[0-9]", 0..3)
+                .prop_map(|env| {
+                    env.into_iter()
+                        .map(|(n, v)| json!({"name": n, "value": v}))
+                        .collect::<Vec<_>>()
+                })
+                .prop_shuffle(),
+            prop::collection::btree_set(79u16..82, 0..3),
+            prop::option::of(prop::collection::vec("[a-c]", 0..3)),
         )
-            .prop_map(|(labels, finalizers, containers)| {
-                let containers: Vec<Value> = containers
+            .prop_map(|(image, env, ports, args)| {
+                let ports: Vec<Value> = ports
                     .into_iter()
-                    .map(|(name, (image, env))| {
-                        let env: Vec<Value> = env
-                            .into_iter()
-                            .map(|(n, v)| json!({"name": n, "value": v}))
-                            .collect();
-                        json!({"name": name, "image": image, "env": env})
-                    })
+                    .map(|p| json!({"containerPort": p, "protocol": "TCP"}))
                     .collect();
-                json!({"metadata": {"labels": labels, "finalizers": finalizers},
-                       "spec": {"containers": containers}})
+                let mut c = json!({"image": image, "env": env, "ports": ports});
+                if let Some(args) = args {
+                    c["args"] = json!(args);
+                }
+                c
             })
     }
 
+    fn volume() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(json!({"emptyDir": {}})),
+            "[a-z]{1,2}".prop_map(|cm| json!({"configMap": {"name": cm}})),
+            "/[a-z]{1,2}".prop_map(|p| json!({"hostPath": {"path": p}})),
+        ]
+    }
+
+    fn pod_like() -> impl Strategy<Value = Value> {
+        (
+            prop::collection::btree_map("[a-c]", "[a-z]{1,3}", 0..4),
+            prop::collection::btree_set("[a-c]/f", 0..3)
+                .prop_map(|s| s.into_iter().collect::<Vec<_>>())
+                .prop_shuffle(),
+            prop::collection::btree_map("[a-d]", container(), 0..3)
+                .prop_map(|m| m.into_iter().collect::<Vec<_>>())
+                .prop_shuffle(),
+            prop::collection::btree_map("v[a-c]", volume(), 0..3),
+            prop::option::of(prop::collection::vec("[a-c]", 0..2)),
+        )
+            .prop_map(|(labels, finalizers, containers, volumes, tolerations)| {
+                let containers: Vec<Value> = containers
+                    .into_iter()
+                    .map(|(name, mut c)| {
+                        c["name"] = json!(name);
+                        c
+                    })
+                    .collect();
+                let volumes: Vec<Value> = volumes
+                    .into_iter()
+                    .map(|(name, mut v)| {
+                        v["name"] = json!(name);
+                        v
+                    })
+                    .collect();
+                let mut pod = json!({"metadata": {"labels": labels, "finalizers": finalizers},
+                       "spec": {"containers": containers, "volumes": volumes}});
+                if let Some(t) = tolerations {
+                    let t: Vec<Value> = t.into_iter().map(|k| json!({"key": k})).collect();
+                    pod["spec"]["tolerations"] = json!(t);
+                }
+                pod
+            })
+    }
+
+    #[test]
+    fn two_way_patch_looks_like_kubectl() {
+        let meta = patch_meta_for("apps", "Deployment");
+        let original = json!({
+            "metadata": {"labels": {"app": "web", "old": "x"}, "finalizers": ["a", "b"]},
+            "spec": {
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}},
+                "template": {"spec": {"containers": [
+                    {"name": "app", "image": "a:1", "args": ["x"],
+                     "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}]},
+                    {"name": "old", "image": "o:1"}
+                ]}}
+            }
+        });
+        let modified = json!({
+            "metadata": {"labels": {"app": "web"}, "finalizers": ["b", "c"]},
+            "spec": {
+                "strategy": {"type": "Recreate"},
+                "template": {"spec": {"containers": [
+                    {"name": "app", "image": "a:2", "args": ["y"],
+                     "env": [{"name": "A", "value": "1"}]}
+                ]}}
+            }
+        });
+        let patch = create_two_way_patch(&original, &modified, meta).unwrap();
+        assert_eq!(
+            patch,
+            json!({
+                "metadata": {
+                    "labels": {"old": null},
+                    "finalizers": ["c"],
+                    "$deleteFromPrimitiveList/finalizers": ["a"],
+                    "$setElementOrder/finalizers": ["b", "c"]
+                },
+                "spec": {
+                    "strategy": {"rollingUpdate": null, "type": "Recreate", "$retainKeys": ["type"]},
+                    "template": {"spec": {
+                        "containers": [
+                            {"image": "a:2", "args": ["y"],
+                             "env": [{"name": "B", "$patch": "delete"}],
+                             "$setElementOrder/env": [{"name": "A"}],
+                             "name": "app"},
+                            {"name": "old", "$patch": "delete"}
+                        ],
+                        "$setElementOrder/containers": [{"name": "app"}]
+                    }}
+                }
+            })
+        );
+        assert_eq!(strategic_merge(&original, &patch, meta).unwrap(), modified);
+        assert_eq!(
+            create_two_way_patch(&original, &original, meta).unwrap(),
+            json!({})
+        );
+    }
+
     proptest! {
+        #[test]
+        fn two_way_patch_reaches_the_modified_object(a in pod_like(), b in pod_like()) {
+            let meta = patch_meta_for("", "Pod");
+            let patch = create_two_way_patch(&a, &b, meta).unwrap();
+            prop_assert_eq!(strategic_merge(&a, &patch, meta).unwrap(), b);
+            prop_assert_eq!(create_two_way_patch(&a, &a, meta).unwrap(), json!({}));
+        }
+
+        #[test]
+        fn two_way_patch_of_plain_objects(a in plain_object(), b in plain_object()) {
+            let meta = PatchMeta::new();
+            let patch = create_two_way_patch(&a, &b, &meta).unwrap();
+            prop_assert_eq!(strategic_merge(&a, &patch, &meta).unwrap(), b);
+        }
+
         #[test]
         fn empty_patch_is_identity(obj in pod_like(), other in plain_object()) {
             let meta = patch_meta_for("", "Pod");

@@ -6,6 +6,18 @@
 //! escape, is an error (as in k8s.io/apimachinery `fields/selector.go`).
 //! Which field names are supported depends on the kind, so the parser accepts
 //! any name and the caller checks [`FieldSelector::requirements`].
+//!
+//! ```
+//! use api_types::selector::FieldSelector;
+//!
+//! let selector = FieldSelector::parse("spec.nodeName=node-1,status.phase!=Succeeded").unwrap();
+//! let get = |field: &str| match field {
+//!     "spec.nodeName" => Some("node-1".to_string()),
+//!     "status.phase" => Some("Running".to_string()),
+//!     _ => None,
+//! };
+//! assert!(selector.matches(get));
+//! ```
 
 use std::fmt;
 
@@ -171,6 +183,25 @@ impl std::str::FromStr for FieldSelector {
     }
 }
 
+/// The value of a dotted field path (`spec.nodeName`, `metadata.name`) in a
+/// JSON object, as a field selector sees it: strings as they are, booleans
+/// and numbers as text (`spec.hostNetwork` → `"true"`); `None` when absent,
+/// `null`, or not a scalar. Use with [`FieldSelector::matches`] for the field
+/// names a kind supports.
+pub fn value_at_path(object: &serde_json::Value, path: &str) -> Option<String> {
+    use serde_json::Value;
+    let mut current = object;
+    for segment in path.split('.') {
+        current = current.get(segment)?;
+    }
+    match current {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
 /// Escapes `\`, `,` and `=` in a value.
 pub fn escape_value(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -325,6 +356,31 @@ mod tests {
         assert!(m("spec.nodeName="));
         assert!(!m("spec.nodeName!="));
         assert!(m("spec.nodeName!=n1"));
+    }
+
+    #[test]
+    fn matches_json_objects_by_path() {
+        let pod = serde_json::json!({
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"nodeName": "n1", "hostNetwork": true, "priority": 5},
+            "status": {"phase": "Running"}
+        });
+        assert_eq!(
+            value_at_path(&pod, "spec.hostNetwork").as_deref(),
+            Some("true")
+        );
+        assert_eq!(value_at_path(&pod, "spec.priority").as_deref(), Some("5"));
+        assert_eq!(value_at_path(&pod, "spec"), None);
+        assert_eq!(value_at_path(&pod, "spec.missing"), None);
+        let m = |s: &str| {
+            FieldSelector::parse(s)
+                .unwrap()
+                .matches(|f| value_at_path(&pod, f))
+        };
+        assert!(m("metadata.name=web,spec.nodeName=n1"));
+        assert!(m("spec.hostNetwork=true,status.phase!=Pending"));
+        assert!(!m("spec.nodeName="));
+        assert!(m("status.podIP="));
     }
 
     fn requirement() -> impl Strategy<Value = FieldRequirement> {

@@ -6,6 +6,17 @@
 //! `key!=value`, `key in (v1,v2)`, `key notin (v1)`, `key` (exists), `!key`
 //! (does not exist), `key>1`, `key<1` (integer comparisons). Keys must be
 //! qualified names (`prefix/name`), values valid label values.
+//!
+//! ```
+//! use std::collections::BTreeMap;
+//! use api_types::selector::Selector;
+//!
+//! let selector = Selector::parse("app=web, tier in (fe,be), !canary").unwrap();
+//! let labels = BTreeMap::from([("app".to_string(), "web".to_string()),
+//!                              ("tier".to_string(), "fe".to_string())]);
+//! assert!(selector.matches(&labels));
+//! assert_eq!(selector.to_string(), "app=web,!canary,tier in (be,fe)");
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -364,6 +375,13 @@ impl Selector {
             Selector::Nothing => &[],
             Selector::Requirements(r) => r,
         }
+    }
+
+    /// Whether optional labels (as in `ObjectMeta::labels`) satisfy the
+    /// selector; `None` is an empty label map.
+    pub fn matches_opt(&self, labels: Option<&BTreeMap<String, String>>) -> bool {
+        static EMPTY: BTreeMap<String, String> = BTreeMap::new();
+        self.matches(labels.unwrap_or(&EMPTY))
     }
 
     /// Whether a label map satisfies the selector.
@@ -828,6 +846,9 @@ mod tests {
             assert!(!sel(s).matches(&l), "{s} should not match");
         }
         assert!(!Selector::Nothing.matches(&l));
+        assert!(sel("!env").matches_opt(None));
+        assert!(!sel("env").matches_opt(None));
+        assert!(sel("env=prod").matches_opt(Some(&l)));
         assert!(!Selector::Nothing.matches(&BTreeMap::new()));
     }
 

@@ -4,5 +4,7 @@
 pub mod fields;
 pub mod labels;
 
-pub use fields::{FieldOperator, FieldRequirement, FieldSelector, FieldSelectorError};
+pub use fields::{
+    FieldOperator, FieldRequirement, FieldSelector, FieldSelectorError, value_at_path,
+};
 pub use labels::{LabelSelectorError, Operator, Requirement, Selector};

@@ -12,7 +12,7 @@ use super::meta::{
 };
 use super::names::{is_valid_percent, name_is_dns_subdomain};
 use super::pod::{validate_nonnegative, validate_pod_template};
-use super::{int, obj_get, str_of};
+use super::{NULL, int, obj_get, str_of};
 use crate::registry::FieldError;
 
 fn selector_is_empty(sel: &Value) -> bool {
@@ -70,8 +70,8 @@ fn validate_selector_and_template(
         ));
     }
     errs.extend(validate_pod_template(template, &tp));
-    let pod_spec = template.get("spec").cloned().unwrap_or(Value::Null);
-    let rp = str_of(&pod_spec, "restartPolicy");
+    let pod_spec = template.get("spec").unwrap_or(&NULL);
+    let rp = str_of(pod_spec, "restartPolicy");
     if !rp.is_empty() && rp != "Always" {
         errs.push(not_supported(
             &tp.child("spec").child("restartPolicy"),
@@ -79,7 +79,7 @@ fn validate_selector_and_template(
             &["Always"],
         ));
     }
-    if obj_get(&pod_spec, "activeDeadlineSeconds").is_some() {
+    if obj_get(pod_spec, "activeDeadlineSeconds").is_some() {
         errs.push(forbidden(
             &tp.child("spec").child("activeDeadlineSeconds"),
             "activeDeadlineSeconds in ReplicaSet is not Supported",
@@ -101,16 +101,16 @@ fn validate_replica_set_spec(spec: &Value, path: &Path) -> Vec<FieldError> {
 /// Validation of a new ReplicaSet.
 pub fn validate_replica_set_create(obj: &Value) -> Vec<FieldError> {
     let mut errs = validate_object_meta(obj, true, name_is_dns_subdomain);
-    let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-    errs.extend(validate_replica_set_spec(&spec, &Path::new("spec")));
+    let spec = obj.get("spec").unwrap_or(&NULL);
+    errs.extend(validate_replica_set_spec(spec, &Path::new("spec")));
     errs
 }
 
 /// Validation of a ReplicaSet update (the selector is immutable in apps/v1).
 pub fn validate_replica_set_update(obj: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = validate_object_meta_update(obj, old, true, name_is_dns_subdomain);
-    let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-    errs.extend(validate_replica_set_spec(&spec, &Path::new("spec")));
+    let spec = obj.get("spec").unwrap_or(&NULL);
+    errs.extend(validate_replica_set_spec(spec, &Path::new("spec")));
     errs.extend(immutable_selector(obj, old));
     errs
 }
@@ -227,16 +227,16 @@ fn validate_deployment_spec(spec: &Value, path: &Path) -> Vec<FieldError> {
 /// Validation of a new Deployment.
 pub fn validate_deployment_create(obj: &Value) -> Vec<FieldError> {
     let mut errs = validate_object_meta(obj, true, name_is_dns_subdomain);
-    let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-    errs.extend(validate_deployment_spec(&spec, &Path::new("spec")));
+    let spec = obj.get("spec").unwrap_or(&NULL);
+    errs.extend(validate_deployment_spec(spec, &Path::new("spec")));
     errs
 }
 
 /// Validation of a Deployment update (the selector is immutable in apps/v1).
 pub fn validate_deployment_update(obj: &Value, old: &Value) -> Vec<FieldError> {
     let mut errs = validate_object_meta_update(obj, old, true, name_is_dns_subdomain);
-    let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-    errs.extend(validate_deployment_spec(&spec, &Path::new("spec")));
+    let spec = obj.get("spec").unwrap_or(&NULL);
+    errs.extend(validate_deployment_spec(spec, &Path::new("spec")));
     errs.extend(immutable_selector(obj, old));
     errs
 }

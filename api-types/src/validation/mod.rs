@@ -18,6 +18,9 @@ pub mod service;
 
 use serde_json::Value;
 
+/// A `null` to borrow where a field is absent.
+pub(crate) static NULL: Value = Value::Null;
+
 /// A string field of a JSON object, or `""`.
 pub(crate) fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")

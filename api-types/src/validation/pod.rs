@@ -14,7 +14,7 @@ use super::names::{
     is_valid_label_value, is_valid_port_name, is_valid_port_num, name_is_dns_subdomain,
 };
 use super::resources::validate_resources;
-use super::{arr, int, obj_get, str_of};
+use super::{NULL, arr, int, obj_get, str_of};
 use crate::registry::FieldError;
 
 const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
@@ -583,22 +583,22 @@ pub fn validate_pod_spec(spec: &Value, path: &Path, is_pod: bool) -> Vec<FieldEr
 /// `ValidatePodTemplateSpec`: template labels and annotations, then the
 /// spec.
 pub fn validate_pod_template(template: &Value, path: &Path) -> Vec<FieldError> {
-    let meta = template.get("metadata").cloned().unwrap_or(Value::Null);
+    let meta = template.get("metadata").unwrap_or(&NULL);
     let mut errs = validate_labels(meta.get("labels"), &path.child("metadata").child("labels"));
     errs.extend(super::meta::validate_annotations(
         meta.get("annotations"),
         &path.child("metadata").child("annotations"),
     ));
-    let spec = template.get("spec").cloned().unwrap_or(Value::Null);
-    errs.extend(validate_pod_spec(&spec, &path.child("spec"), false));
+    let spec = template.get("spec").unwrap_or(&NULL);
+    errs.extend(validate_pod_spec(spec, &path.child("spec"), false));
     errs
 }
 
 /// Validation of a new Pod.
 pub fn validate_pod_create(obj: &Value) -> Vec<FieldError> {
     let mut errs = validate_object_meta(obj, true, name_is_dns_subdomain);
-    let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-    errs.extend(validate_pod_spec(&spec, &Path::new("spec"), true));
+    let spec = obj.get("spec").unwrap_or(&NULL);
+    errs.extend(validate_pod_spec(spec, &Path::new("spec"), true));
     errs
 }
 

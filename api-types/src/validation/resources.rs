@@ -1,78 +1,15 @@
 //! Container resource requirements: names, non-negative quantities and
-//! requests not above limits. Quantities are compared with a small exact
-//! parser (nano-units in an `i128`), enough for validation.
+//! requests not above limits, with quantities printed in canonical form as
+//! Kubernetes does (`quantity.String()`).
 
 use serde_json::Value;
 
 use super::field::{Path, invalid, required};
+use crate::quantity::Quantity;
 use crate::registry::FieldError;
 
 const QUANTITY_REGEX_MSG: &str =
     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-
-/// A quantity in nano-units (10^-9), or `None` when it does not parse or
-/// overflows.
-pub fn quantity_nanos(s: &str) -> Option<i128> {
-    let s = s.trim();
-    let (neg, rest) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let num_end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest.len());
-    let (num, suffix) = rest.split_at(num_end);
-    if num.is_empty() || num == "." || num.matches('.').count() > 1 {
-        return None;
-    }
-    let (int_part, frac_part) = num.split_once('.').unwrap_or((num, ""));
-    let mut nanos: i128 = 0;
-    for c in int_part.bytes() {
-        nanos = nanos.checked_mul(10)?.checked_add(i128::from(c - b'0'))?;
-    }
-    nanos = nanos.checked_mul(1_000_000_000)?;
-    let mut scale: i128 = 100_000_000;
-    for c in frac_part.bytes().take(9) {
-        nanos += i128::from(c - b'0') * scale;
-        scale /= 10;
-    }
-    let binary = |p: u32| -> Option<i128> { nanos.checked_mul(1024i128.checked_pow(p)?) };
-    let decimal = |e: i32| -> Option<i128> {
-        if e >= 0 {
-            nanos.checked_mul(10i128.checked_pow(e.unsigned_abs())?)
-        } else {
-            Some(nanos / 10i128.checked_pow(e.unsigned_abs())?)
-        }
-    };
-    let value = match suffix {
-        "" => Some(nanos),
-        "Ki" => binary(1),
-        "Mi" => binary(2),
-        "Gi" => binary(3),
-        "Ti" => binary(4),
-        "Pi" => binary(5),
-        "Ei" => binary(6),
-        "n" => decimal(-9),
-        "u" => decimal(-6),
-        "m" => decimal(-3),
-        "k" => decimal(3),
-        "M" => decimal(6),
-        "G" => decimal(9),
-        "T" => decimal(12),
-        "P" => decimal(15),
-        "E" => decimal(18),
-        s if s.starts_with(['e', 'E']) => {
-            let e: i32 = s[1..].parse().ok()?;
-            if !(-30..=30).contains(&e) {
-                return None;
-            }
-            decimal(e)
-        }
-        _ => None,
-    }?;
-    Some(if neg { -value } else { value })
-}
 
 fn is_standard_container_resource(name: &str) -> bool {
     matches!(name, "cpu" | "memory" | "ephemeral-storage") || name.starts_with("hugepages-")
@@ -124,15 +61,17 @@ pub fn validate_resources(res: Option<&Value>, path: &Path) -> Vec<FieldError> {
         for (name, q) in map.into_iter().flatten() {
             let p = base.key(name);
             errs.extend(validate_resource_name(name, &p));
-            let text = q.as_str().map_or_else(|| q.to_string(), str::to_string);
-            match quantity_nanos(&text) {
-                None => errs.push(invalid(&p, text.as_str(), QUANTITY_REGEX_MSG)),
-                Some(v) if v < 0 => errs.push(invalid(
+            let text = q
+                .as_str()
+                .map_or_else(|| q.to_string(), |s| s.trim().to_string());
+            match Quantity::parse(&text) {
+                Err(_) => errs.push(invalid(&p, text.as_str(), QUANTITY_REGEX_MSG)),
+                Ok(v) if v.as_nanos() < 0 => errs.push(invalid(
                     &p,
-                    text.as_str(),
+                    v.to_string(),
                     "must be greater than or equal to 0",
                 )),
-                Some(v) => parsed.push((name.clone(), text, v)),
+                Ok(v) => parsed.push((name.clone(), v.to_string(), v)),
             }
         }
         parsed
@@ -172,21 +111,6 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn quantities_compare() {
-        assert_eq!(quantity_nanos("1"), Some(1_000_000_000));
-        assert_eq!(quantity_nanos("500m"), Some(500_000_000));
-        assert_eq!(quantity_nanos("0.5"), Some(500_000_000));
-        assert_eq!(quantity_nanos("1Ki"), Some(1024 * 1_000_000_000));
-        assert_eq!(quantity_nanos("1e3"), quantity_nanos("1k"));
-        assert_eq!(quantity_nanos("128Mi"), quantity_nanos("134217728"));
-        assert!(quantity_nanos("1Gi") > quantity_nanos("1G"));
-        assert_eq!(quantity_nanos("-1"), Some(-1_000_000_000));
-        assert_eq!(quantity_nanos("abc"), None);
-        assert_eq!(quantity_nanos("1Qi"), None);
-        assert_eq!(quantity_nanos(""), None);
-    }
-
-    #[test]
     fn requests_above_limits() {
         let p = Path::new("spec")
             .child("containers")
@@ -204,6 +128,17 @@ mod tests {
             errs[0].message,
             "Invalid value: \"1\": must be less than or equal to cpu limit of 500m"
         );
+        // Canonical forms in messages, numbers accepted.
+        let errs = validate_resources(
+            Some(&json!({"limits": {"memory": "1Gi"}, "requests": {"memory": "2048Mi"}})),
+            &p,
+        );
+        assert_eq!(
+            errs[0].message,
+            "Invalid value: \"2Gi\": must be less than or equal to memory limit of 1Gi"
+        );
+        let errs = validate_resources(Some(&json!({"requests": {"cpu": "1Qi"}})), &p);
+        assert_eq!(errs[0].field, "spec.containers[0].resources.requests[cpu]");
         let errs = validate_resources(Some(&json!({"requests": {"cpu": "-1", "bogus": "1"}})), &p);
         assert_eq!(errs.len(), 2);
         assert!(

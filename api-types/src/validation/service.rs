@@ -13,7 +13,7 @@ use super::names::{
     is_dns1123_label, is_dns1123_subdomain, is_valid_ip, is_valid_port_num, name_is_dns1035_label,
 };
 use super::pod::validate_port_num_or_name;
-use super::{arr, int, str_of};
+use super::{NULL, arr, int, str_of};
 use crate::registry::FieldError;
 
 /// The NodePort range Kubernetes allocates from by default.
@@ -142,8 +142,8 @@ fn validate_service_spec(spec: &Value, path: &Path) -> Vec<FieldError> {
 /// Validation of a new Service.
 pub fn validate_service_create(obj: &Value) -> Vec<FieldError> {
     let mut errs = validate_object_meta(obj, true, name_is_dns1035_label);
-    let spec = obj.get("spec").cloned().unwrap_or(Value::Null);
-    errs.extend(validate_service_spec(&spec, &Path::new("spec")));
+    let spec = obj.get("spec").unwrap_or(&NULL);
+    errs.extend(validate_service_spec(spec, &Path::new("spec")));
     errs
 }
 

@@ -48,7 +48,24 @@ pub fn parse_body(req: &Request) -> ApiResult<Value> {
         return Err(ApiError::bad_request("the request body is empty"));
     }
     let ct = content_type(req);
-    let value: Value = if ct.contains("yaml") {
+    let value: Value = if ct.starts_with(api_types::protobuf::MEDIA_TYPE) {
+        // kubectl's typed clients (`kubectl create namespace`, ...) send protobuf.
+        api_types::protobuf::decode(&req.body).map_err(|e| match e {
+            api_types::protobuf::ProtobufError::UnknownType { .. } => ApiError {
+                code: 415,
+                reason: "UnsupportedMediaType",
+                message: e.to_string(),
+                details: None,
+            },
+            other => ApiError::bad_request(format!("invalid protobuf request body: {other}")),
+        })?
+    } else if !(ct.starts_with("application/json")
+        || ct.contains("yaml")
+        || ct.is_empty()
+        || ct == "*/*")
+    {
+        return Err(ApiError::unsupported_media_type_for_body(&ct));
+    } else if ct.contains("yaml") {
         let text = std::str::from_utf8(&req.body)
             .map_err(|_| ApiError::bad_request("the YAML request body is not valid UTF-8"))?;
         serde_saphyr::from_str(text)
@@ -144,6 +161,17 @@ fn default_and_validate_create(target: &Target, obj: &mut Value) -> ApiResult<()
 /// Refuse writes into a namespace that is missing, and creates into one
 /// that is terminating.
 pub async fn check_namespace(state: &AppState, ns: &str, creating: bool) -> ApiResult<()> {
+    let known = state.0.namespaces.as_ref().and_then(|c| c.lookup(ns));
+    match known {
+        Some(false) => return Ok(()),
+        Some(true) if creating => {
+            return Err(ApiError::forbidden(format!(
+                "unable to create new content in namespace {ns} because it is being terminated"
+            )));
+        }
+        Some(true) => return Ok(()),
+        None => {}
+    }
     let Some(ns_def) = state.registry().get("", "v1", "namespaces").cloned() else {
         return Ok(());
     };
@@ -242,21 +270,11 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
         if req.params.dry_run {
             return Ok(json_response(StatusCode::CREATED, &obj, &warnings));
         }
-        let bytes = encode(&obj);
-        let result = if plan.take.is_empty() && plan.release.is_empty() {
-            state.store().create(&key, bytes).await
-        } else {
-            let mut ops = vec![TxnOp::Create {
-                key: key.clone(),
-                value: bytes,
-            }];
-            ops.extend(plan.ops(&key));
-            state
-                .store()
-                .txn(ops)
-                .await
-                .map(|mut kvs| kvs.swap_remove(0))
+        let op = TxnOp::Create {
+            key: key.clone(),
+            value: encode(&obj),
         };
+        let result = commit(state, op, &plan, &key).await;
         match result {
             Ok(kv) => {
                 plan.committed(&state.0.allocator);
@@ -326,6 +344,34 @@ fn ready_to_vanish(kind: &str, obj: &Value) -> bool {
         return !spec_finalizers;
     }
     true
+}
+
+/// Write one object change, in one transaction with the allocation
+/// bookkeeping of `plan` when there is any.
+async fn commit(
+    state: &AppState,
+    op: TxnOp,
+    plan: &AllocPlan,
+    key: &str,
+) -> storage::Result<KeyValue> {
+    if plan.take.is_empty() && plan.release.is_empty() {
+        return match op {
+            TxnOp::Create { key, value } => state.store().create(&key, value).await,
+            TxnOp::Update {
+                key,
+                expected,
+                value,
+            } => state.store().update(&key, expected, value).await,
+            TxnOp::Delete { key, expected } => state.store().delete(&key, expected).await,
+        };
+    }
+    let mut ops = vec![op];
+    ops.extend(plan.ops(key));
+    state
+        .store()
+        .txn(ops)
+        .await
+        .map(|mut kvs| kvs.swap_remove(0))
 }
 
 /// The outcome of a guaranteed update.
@@ -400,16 +446,6 @@ where
             m.insert("apiVersion".into(), json!(def.api_version()));
             m.insert("kind".into(), json!(def.kind));
         }
-        // Raw subresource writes (binding, scale, finalize) check their own
-        // inputs; a binding, say, must change a field pod updates may not.
-        let errors = if mode == Mode::Raw {
-            Vec::new()
-        } else {
-            def.hooks.validate_update(&new, &current)
-        };
-        if !errors.is_empty() {
-            return Err(ApiError::invalid(&def, &name, &errors));
-        }
         let plan = if def.kind == "Service" && def.group.is_empty() && mode != Mode::Status {
             state
                 .0
@@ -425,6 +461,16 @@ where
         } else {
             AllocPlan::default()
         };
+        // Raw subresource writes (binding, scale, finalize) check their own
+        // inputs; a binding, say, must change a field pod updates may not.
+        let errors = match mode {
+            Mode::Raw => Vec::new(),
+            Mode::Status => def.hooks.validate_status_update(&new, &current),
+            Mode::Main | Mode::Delete => def.hooks.validate_update(&new, &current),
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(&def, &name, &errors));
+        }
         let vanish = ready_to_vanish(&def.kind, &new);
         let mut unchanged = current.clone();
         if let Some(meta) = unchanged.get_mut("metadata").and_then(Value::as_object_mut) {
@@ -460,25 +506,7 @@ where
                 value: encode(&new),
             }
         };
-        let result = if plan.take.is_empty() && plan.release.is_empty() {
-            match first {
-                TxnOp::Update {
-                    key,
-                    expected,
-                    value,
-                } => state.store().update(&key, expected, value).await,
-                TxnOp::Delete { key, expected } => state.store().delete(&key, expected).await,
-                TxnOp::Create { .. } => unreachable!("updates never create"),
-            }
-        } else {
-            let mut ops = vec![first];
-            ops.extend(plan.ops(&key));
-            state
-                .store()
-                .txn(ops)
-                .await
-                .map(|mut kvs| kvs.swap_remove(0))
-        };
+        let result = commit(state, first, &plan, &key).await;
         match result {
             Ok(written) => {
                 plan.committed(&state.0.allocator);
@@ -713,7 +741,12 @@ pub async fn delete_object(
 
 /// `DELETE .../<plural>/<name>`.
 pub async fn delete(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
-    let (obj, _deleted) = delete_object(state, target, &req).await?;
+    let (obj, deleted) = delete_object(state, target, &req).await?;
+    if target.def.kind == "Namespace" && target.def.group.is_empty() && !req.params.dry_run {
+        if let Some(ns) = &state.0.namespaces {
+            ns.record(target.name(), if deleted { None } else { Some(true) });
+        }
+    }
     Ok(json_response(StatusCode::OK, &obj, &[]))
 }
 

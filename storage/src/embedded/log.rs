@@ -22,6 +22,10 @@ const FRAME_HEADER: usize = 8;
 /// Largest payload accepted when reading (guards against a garbage length).
 const MAX_PAYLOAD: usize = 1 << 30;
 
+/// Largest transaction (keys plus values) accepted for writing, well inside
+/// [`MAX_PAYLOAD`] with the per-change overhead.
+pub(crate) const MAX_TXN_BYTES: usize = 512 << 20;
+
 const TAG_SNAPSHOT: u8 = 1;
 const TAG_SNAPSHOT_KV: u8 = 2;
 const TAG_TXN: u8 = 3;

@@ -168,6 +168,14 @@ impl EmbeddedStore {
         }
         let mut state = State::new(config.history_limit);
         let (file, file_len) = load(&dir, &path, &mut state)?;
+        // What a snapshot of the live data would take: the next rewrite is
+        // due once the log is twice that (and past the minimum).
+        let live_len = MAGIC.len() as u64
+            + state
+                .kv
+                .values()
+                .map(|kv| (kv.key.len() + kv.value.len() + 33) as u64)
+                .sum::<u64>();
         let shared = Arc::new(Shared {
             state: RwLock::new(state),
             config: config.clone(),
@@ -180,7 +188,7 @@ impl EmbeddedStore {
             dir,
             path: path.clone(),
             file_len,
-            snapshot_len: file_len,
+            snapshot_len: live_len,
             _dir_lock: dir_lock,
         };
         let handle = std::thread::Builder::new()

@@ -11,7 +11,7 @@ use std::ops::Bound;
 use bytes::Bytes;
 use tokio::sync::mpsc;
 
-use super::log::{Change, Record};
+use super::log::{Change, MAX_TXN_BYTES, Record};
 use crate::TxnOp;
 use crate::{Event, EventType, KeyValue, ListOptions, ListResult, Result, Revision, StoreError};
 
@@ -299,6 +299,21 @@ pub(crate) fn prepare_txn(
             None => state.kv.get(key).cloned(),
         }
     };
+    let size: usize = ops
+        .iter()
+        .map(|op| {
+            let value = match op {
+                TxnOp::Create { value, .. } | TxnOp::Update { value, .. } => value.len(),
+                TxnOp::Delete { .. } => 0,
+            };
+            op_key(op).len() + value + 32
+        })
+        .sum();
+    if size > MAX_TXN_BYTES {
+        return Err(StoreError::Backend(format!(
+            "transaction of {size} bytes exceeds the limit of {MAX_TXN_BYTES}"
+        )));
+    }
     let mut seen = std::collections::HashSet::with_capacity(ops.len());
     let mut results = Vec::with_capacity(ops.len());
     let mut events = Vec::with_capacity(ops.len());

@@ -77,7 +77,8 @@ pub(crate) struct Writer {
     pub(crate) path: PathBuf,
     /// Bytes in the file now.
     pub(crate) file_len: u64,
-    /// Bytes in the file right after the last snapshot (or open).
+    /// Bytes in the file right after the last snapshot (at open, an
+    /// estimate of a snapshot's size).
     pub(crate) snapshot_len: u64,
     /// Held (flock) for as long as the writer runs.
     pub(crate) _dir_lock: File,

@@ -1,0 +1,966 @@
+//! The rkube benchmark (issue 3): not a test, a measurement.
+//!
+//! In one run it starts its own etcd and `rkube apiserver` processes and
+//! measures, with the same ~1.5 KB Pod JSON everywhere:
+//! - creates/s and p50/p99 latency at 1, 16 and 64 concurrent clients for raw
+//!   etcd puts, the API server on the embedded store and on etcd;
+//! - watch event delivery latency with 1,000 concurrent watchers;
+//! - the API server's resident memory idle and with 10,000 pods stored.
+//!
+//! It prints a Markdown table and one JSON line. Run it with
+//! `cargo run --release -p e2e --bin bench` (it builds the rkube binary of the
+//! same profile first, unless `RKUBE_BIN` names one). Flags:
+//! `--duration SECS` (per level, default 5), `--watchers N` (1000),
+//! `--watch-events N` (50), `--memory-pods N` (10000), `--clients 1,16,64`.
+
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use bytes::Bytes;
+use e2e::{Cluster, ClusterOptions, StoreBackend, TempDir, free_port};
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http2::SendRequest;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+use serde_json::{Value, json};
+
+/// Benchmark settings.
+#[derive(Clone, Debug)]
+struct Settings {
+    duration: Duration,
+    clients: Vec<usize>,
+    watchers: usize,
+    watch_events: usize,
+    memory_pods: usize,
+}
+
+impl Settings {
+    fn from_args() -> anyhow::Result<Settings> {
+        let mut s = Settings {
+            duration: Duration::from_secs(5),
+            clients: vec![1, 16, 64],
+            watchers: 1000,
+            watch_events: 50,
+            memory_pods: 10_000,
+        };
+        let mut args = std::env::args().skip(1);
+        while let Some(flag) = args.next() {
+            let mut value = || args.next().with_context(|| format!("{flag} needs a value"));
+            match flag.as_str() {
+                "--duration" => s.duration = Duration::from_secs_f64(value()?.parse()?),
+                "--clients" => {
+                    s.clients = value()?
+                        .split(',')
+                        .map(|c| c.trim().parse())
+                        .collect::<Result<_, _>>()?
+                }
+                "--watchers" => s.watchers = value()?.parse()?,
+                "--watch-events" => s.watch_events = value()?.parse()?,
+                "--memory-pods" => s.memory_pods = value()?.parse()?,
+                "-h" | "--help" => {
+                    println!(
+                        "bench [--duration SECS] [--clients 1,16,64] [--watchers N] [--watch-events N] [--memory-pods N]"
+                    );
+                    std::process::exit(0);
+                }
+                other => bail!("unknown flag {other} (try --help)"),
+            }
+        }
+        if s.clients.is_empty() || s.clients.contains(&0) {
+            bail!("--clients needs positive numbers");
+        }
+        Ok(s)
+    }
+}
+
+/// A realistic Pod of about 1.5 KB of JSON.
+fn pod_json(name: &str) -> Bytes {
+    let pod = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": "default",
+            "labels": {
+                "app": "bench-web",
+                "tier": "frontend",
+                "release": "stable",
+                "pod-template-hash": "7d9f8b6c5d"
+            },
+            "annotations": {
+                "bench.rkube.io/owner": "team-platform@example.com",
+                "bench.rkube.io/description": "a pod of realistic size for the rkube benchmark",
+                "bench.rkube.io/commit": "3f9c2e1b7a6d5c4b3a291807f6e5d4c3b2a19087"
+            }
+        },
+        "spec": {
+            "containers": [{
+                "name": "web",
+                "image": "registry.example.com/team/web-frontend:1.27.3",
+                "command": ["/usr/local/bin/web-frontend"],
+                "args": ["--listen=:8080", "--log-level=info", "--metrics-addr=:9090"],
+                "ports": [
+                    {"name": "http", "containerPort": 8080, "protocol": "TCP"},
+                    {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}
+                ],
+                "env": [
+                    {"name": "GOMAXPROCS", "value": "2"},
+                    {"name": "CACHE_SIZE", "value": "256Mi"},
+                    {"name": "UPSTREAM_URL", "value": "http://backend.default.svc.cluster.local:8080"}
+                ],
+                "resources": {
+                    "requests": {"cpu": "250m", "memory": "256Mi"},
+                    "limits": {"cpu": "1", "memory": "512Mi"}
+                },
+                "readinessProbe": {
+                    "httpGet": {"path": "/healthz", "port": "http"},
+                    "initialDelaySeconds": 5,
+                    "periodSeconds": 10
+                },
+                "livenessProbe": {
+                    "httpGet": {"path": "/livez", "port": "http"},
+                    "initialDelaySeconds": 15,
+                    "periodSeconds": 20
+                },
+                "volumeMounts": [{"name": "cache", "mountPath": "/var/cache/web"}]
+            }],
+            "volumes": [{"name": "cache", "emptyDir": {"sizeLimit": "1Gi"}}],
+            "nodeSelector": {"kubernetes.io/os": "linux"},
+            "tolerations": [{
+                "key": "dedicated", "operator": "Equal", "value": "web", "effect": "NoSchedule"
+            }],
+            "terminationGracePeriodSeconds": 30,
+            "restartPolicy": "Always"
+        }
+    });
+    Bytes::from(pod.to_string())
+}
+
+/// Latencies and counts of one load level.
+#[derive(Clone, Debug)]
+struct LevelResult {
+    target: String,
+    clients: usize,
+    ok: usize,
+    errors: usize,
+    elapsed: Duration,
+    p50: Duration,
+    p99: Duration,
+    first_error: Option<String>,
+}
+
+impl LevelResult {
+    fn rate(&self) -> f64 {
+        self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "target": self.target,
+            "clients": self.clients,
+            "ok": self.ok,
+            "errors": self.errors,
+            "creates_per_sec": round1(self.rate()),
+            "p50_ms": ms(self.p50),
+            "p99_ms": ms(self.p99),
+        })
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}
+
+/// Nearest-rank percentile of sorted values.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// Runs `clients` workers calling `op(worker, seq)` until `duration` passes.
+async fn run_level<F, Fut>(target: &str, clients: usize, duration: Duration, op: F) -> LevelResult
+where
+    F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(), String>> + Send,
+{
+    let op = Arc::new(op);
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = Vec::with_capacity(clients);
+    for worker in 0..clients {
+        let op = op.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0usize;
+            let mut first_error = None;
+            let mut seq = 0usize;
+            while Instant::now() < deadline {
+                let t0 = Instant::now();
+                match op(worker, seq).await {
+                    Ok(()) => latencies.push(t0.elapsed()),
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+                seq += 1;
+            }
+            (latencies, errors, first_error)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    let mut first_error = None;
+    for t in tasks {
+        if let Ok((lat, err, first)) = t.await {
+            all.extend(lat);
+            errors += err;
+            if first_error.is_none() {
+                first_error = first;
+            }
+        }
+    }
+    let elapsed = started.elapsed();
+    all.sort_unstable();
+    LevelResult {
+        target: target.to_string(),
+        clients,
+        ok: all.len(),
+        errors,
+        elapsed,
+        p50: percentile(&all, 0.50),
+        p99: percentile(&all, 0.99),
+        first_error,
+    }
+}
+
+/// An etcd started for the benchmark, stopped on drop.
+struct Etcd {
+    child: Child,
+    endpoint: String,
+    _dir: TempDir,
+}
+
+impl Drop for Etcd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_etcd() -> anyhow::Result<Etcd> {
+    let dir = TempDir::new("rkube-bench-etcd")?;
+    let client_port = free_port()?;
+    let peer_port = free_port()?;
+    let endpoint = format!("http://127.0.0.1:{client_port}");
+    let peer = format!("http://127.0.0.1:{peer_port}");
+    let log = std::fs::File::create(dir.path().join("etcd.log"))?;
+    let child = Command::new("etcd")
+        .arg("--name=bench")
+        .arg(format!("--data-dir={}", dir.path().join("data").display()))
+        .arg(format!("--listen-client-urls={endpoint}"))
+        .arg(format!("--advertise-client-urls={endpoint}"))
+        .arg(format!("--listen-peer-urls={peer}"))
+        .arg(format!("--initial-advertise-peer-urls={peer}"))
+        .arg(format!("--initial-cluster=bench={peer}"))
+        .arg(format!("--quota-backend-bytes={}", 4u64 << 30))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()
+        .context("starting etcd (is it installed? scripts/test installs etcd-server)")?;
+    let etcd = Etcd {
+        child,
+        endpoint,
+        _dir: dir,
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(mut c) = etcd_client::Client::connect([&etcd.endpoint], None).await
+            && c.status().await.is_ok()
+        {
+            return Ok(etcd);
+        }
+        if Instant::now() > deadline {
+            bail!("etcd at {} did not become healthy", etcd.endpoint);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A few HTTP/2 connections to the API server, used round-robin.
+#[derive(Clone)]
+struct H2Client {
+    senders: Arc<Vec<SendRequest<Full<Bytes>>>>,
+    next: Arc<AtomicUsize>,
+    base: String,
+    auth: String,
+}
+
+impl H2Client {
+    async fn connect(cluster: &Cluster, connections: usize) -> anyhow::Result<H2Client> {
+        let ca = std::fs::read(cluster.data_dir().join("pki").join("ca.crt"))?;
+        let token = cluster.admin_token().context("no admin token")?;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(CertificateDer::from_pem_slice(&ca)?)?;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+        let addr: SocketAddr = format!("127.0.0.1:{}", cluster.port()).parse()?;
+        let mut senders = Vec::new();
+        for _ in 0..connections.max(1) {
+            let tcp = tokio::net::TcpStream::connect(addr).await?;
+            tcp.set_nodelay(true)?;
+            let name = ServerName::IpAddress(addr.ip().into());
+            let tls = connector.connect(name, tcp).await?;
+            let (sender, conn) = hyper::client::conn::http2::Builder::new(TokioExecutor::new())
+                .initial_stream_window_size(1 << 20)
+                .initial_connection_window_size(8 << 20)
+                .handshake(TokioIo::new(tls))
+                .await?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            senders.push(sender);
+        }
+        Ok(H2Client {
+            senders: Arc::new(senders),
+            next: Arc::new(AtomicUsize::new(0)),
+            base: format!("https://127.0.0.1:{}", cluster.port()),
+            auth: format!("Bearer {token}"),
+        })
+    }
+
+    fn request(&self, method: http::Method, path: &str, body: Bytes) -> http::Request<Full<Bytes>> {
+        let mut req = http::Request::new(Full::new(body));
+        *req.method_mut() = method;
+        *req.uri_mut() = format!("{}{path}", self.base)
+            .parse()
+            .unwrap_or_else(|_| http::Uri::from_static("/"));
+        let h = req.headers_mut();
+        h.insert(
+            http::header::AUTHORIZATION,
+            http::HeaderValue::from_str(&self.auth).unwrap_or(http::HeaderValue::from_static("")),
+        );
+        h.insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        h.insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("application/json"),
+        );
+        req
+    }
+
+    fn sender(&self) -> SendRequest<Full<Bytes>> {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) % self.senders.len();
+        self.senders[i].clone()
+    }
+
+    /// Sends a request and reads the whole answer.
+    async fn call(
+        &self,
+        method: http::Method,
+        path: &str,
+        body: Bytes,
+    ) -> Result<(http::StatusCode, Bytes), String> {
+        let mut sender = self.sender();
+        let resp = sender
+            .send_request(self.request(method, path, body))
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = resp.status();
+        let body = resp
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok((status, body))
+    }
+
+    /// POSTs and expects 201.
+    async fn create(&self, path: &str, body: Bytes) -> Result<(), String> {
+        let (status, body) = self.call(http::Method::POST, path, body).await?;
+        if status == http::StatusCode::CREATED {
+            Ok(())
+        } else {
+            Err(format!("{status}: {}", String::from_utf8_lossy(&body)))
+        }
+    }
+}
+
+async fn bench_raw_etcd(etcd: &Etcd, s: &Settings) -> anyhow::Result<Vec<LevelResult>> {
+    let mut results = Vec::new();
+    for &clients in &s.clients {
+        // As many gRPC connections as the etcd store uses (4), fewer if fewer clients.
+        let mut kvs = Vec::new();
+        for _ in 0..clients.min(4) {
+            kvs.push(
+                etcd_client::Client::connect([&etcd.endpoint], None)
+                    .await?
+                    .kv_client(),
+            );
+        }
+        let kvs = Arc::new(kvs);
+        let r = run_level("raw etcd put", clients, s.duration, move |worker, seq| {
+            let mut kv = kvs[worker % kvs.len()].clone();
+            async move {
+                let name = format!("raw-{clients}-{worker}-{seq}");
+                let key = format!("/bench-raw/pods/default/{name}");
+                kv.put(key, pod_json(&name).to_vec(), None)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        })
+        .await;
+        report_progress(&r);
+        results.push(r);
+    }
+    Ok(results)
+}
+
+async fn bench_apiserver(
+    label: &str,
+    cluster: &Cluster,
+    s: &Settings,
+) -> anyhow::Result<Vec<LevelResult>> {
+    let mut results = Vec::new();
+    for &clients in &s.clients {
+        let client = H2Client::connect(cluster, clients.div_ceil(16)).await?;
+        let tag = label.replace(|c: char| !c.is_ascii_alphanumeric(), "");
+        let r = run_level(label, clients, s.duration, move |worker, seq| {
+            let client = client.clone();
+            let name = format!("{tag}-{clients}-{worker}-{seq}");
+            async move {
+                client
+                    .create("/api/v1/namespaces/default/pods", pod_json(&name))
+                    .await
+            }
+        })
+        .await;
+        report_progress(&r);
+        results.push(r);
+    }
+    Ok(results)
+}
+
+fn report_progress(r: &LevelResult) {
+    eprintln!(
+        "  {:<22} {:>3} clients: {:>8.0} creates/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}{}",
+        r.target,
+        r.clients,
+        r.rate(),
+        ms(r.p50),
+        ms(r.p99),
+        r.errors,
+        r.first_error
+            .as_deref()
+            .map(|e| format!(" (first: {})", e.chars().take(200).collect::<String>()))
+            .unwrap_or_default()
+    );
+}
+
+/// Watch delivery latency: `watchers` watches on configmaps, then
+/// `events` creates; latency = arrival − the moment the create was sent.
+#[derive(Debug)]
+struct WatchResult {
+    watchers: usize,
+    events: usize,
+    delivered: usize,
+    p50: Duration,
+    p99: Duration,
+    max: Duration,
+}
+
+async fn bench_watch(cluster: &Cluster, s: &Settings) -> anyhow::Result<WatchResult> {
+    // The server allows 200 streams per HTTP/2 connection: 100 per connection.
+    let client = H2Client::connect(cluster, s.watchers.div_ceil(100).max(1)).await?;
+    let (status, body) = client
+        .call(
+            http::Method::GET,
+            "/api/v1/namespaces/default/configmaps?limit=1",
+            Bytes::new(),
+        )
+        .await
+        .map_err(anyhow::Error::msg)?;
+    if !status.is_success() {
+        bail!("listing configmaps: {status}");
+    }
+    let list: Value = serde_json::from_slice(&body)?;
+    let rv = list["metadata"]["resourceVersion"]
+        .as_str()
+        .unwrap_or("0")
+        .to_string();
+
+    let base = Instant::now();
+    let sent: Arc<Vec<AtomicU64>> =
+        Arc::new((0..s.watch_events).map(|_| AtomicU64::new(0)).collect());
+    let path = format!(
+        "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion={rv}&timeoutSeconds=120"
+    );
+    let mut watchers = Vec::new();
+    let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<Result<(), String>>(s.watchers);
+    for _ in 0..s.watchers {
+        let client = client.clone();
+        let path = path.clone();
+        let sent = sent.clone();
+        let ready = ready_tx.clone();
+        let expected = s.watch_events;
+        watchers.push(tokio::spawn(async move {
+            let mut sender = client.sender();
+            let resp = match sender
+                .send_request(client.request(http::Method::GET, &path, Bytes::new()))
+                .await
+            {
+                Ok(r) if r.status().is_success() => {
+                    let _ = ready.send(Ok(())).await;
+                    r
+                }
+                Ok(r) => {
+                    let _ = ready.send(Err(format!("watch: {}", r.status()))).await;
+                    return Vec::new();
+                }
+                Err(e) => {
+                    let _ = ready.send(Err(format!("watch: {e}"))).await;
+                    return Vec::new();
+                }
+            };
+            let mut body = resp.into_body();
+            let mut buf = Vec::new();
+            let mut latencies = Vec::with_capacity(expected);
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+            while latencies.len() < expected {
+                let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+                    Ok(Some(Ok(frame))) => frame,
+                    _ => break,
+                };
+                let Ok(data) = frame.into_data() else {
+                    continue;
+                };
+                let now = base.elapsed().as_nanos() as u64;
+                buf.extend_from_slice(&data);
+                while let Some(pos) = buf.iter().position(|&b| b == b'\n') {
+                    let line: Vec<u8> = buf.drain(..=pos).collect();
+                    let Ok(event) = serde_json::from_slice::<Value>(&line) else {
+                        continue;
+                    };
+                    let Some(k) = event["object"]["metadata"]["name"]
+                        .as_str()
+                        .and_then(|n| n.strip_prefix("wev-"))
+                        .and_then(|k| k.parse::<usize>().ok())
+                    else {
+                        continue;
+                    };
+                    if let Some(at) = sent.get(k).map(|a| a.load(Ordering::Acquire))
+                        && at > 0
+                    {
+                        latencies.push(Duration::from_nanos(now.saturating_sub(at)));
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    drop(ready_tx);
+    for _ in 0..s.watchers {
+        match ready_rx.recv().await {
+            Some(Ok(())) => {}
+            Some(Err(e)) => bail!("{e}"),
+            None => bail!("watchers ended before starting"),
+        }
+    }
+    // Let every watch reach the server's watch cache before writing.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for k in 0..s.watch_events {
+        let cm = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": format!("wev-{k}"), "namespace": "default"},
+            "data": {"k": k.to_string()}
+        });
+        sent[k].store(base.elapsed().as_nanos().max(1) as u64, Ordering::Release);
+        client
+            .create(
+                "/api/v1/namespaces/default/configmaps",
+                Bytes::from(cm.to_string()),
+            )
+            .await
+            .map_err(anyhow::Error::msg)?;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let mut all = Vec::new();
+    for w in watchers {
+        all.extend(w.await.unwrap_or_default());
+    }
+    all.sort_unstable();
+    Ok(WatchResult {
+        watchers: s.watchers,
+        events: s.watch_events,
+        delivered: all.len(),
+        p50: percentile(&all, 0.50),
+        p99: percentile(&all, 0.99),
+        max: all.last().copied().unwrap_or_default(),
+    })
+}
+
+fn rss_bytes(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+#[derive(Debug)]
+struct MemoryResult {
+    idle: u64,
+    loaded: u64,
+    pods: usize,
+}
+
+async fn bench_memory(s: &Settings) -> anyhow::Result<MemoryResult> {
+    let cluster = start_apiserver(StoreBackend::Embedded, vec![])?;
+    let pid = cluster.pid().context("no pid")?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let idle = rss_bytes(pid).context("reading RSS")?;
+    let client = H2Client::connect(&cluster, 4).await?;
+    let next = Arc::new(AtomicUsize::new(0));
+    let total = s.memory_pods;
+    let mut tasks = Vec::new();
+    for _ in 0..64 {
+        let client = client.clone();
+        let next = next.clone();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    return Ok::<(), String>(());
+                }
+                client
+                    .create(
+                        "/api/v1/namespaces/default/pods",
+                        pod_json(&format!("mem-{i}")),
+                    )
+                    .await?;
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?.map_err(anyhow::Error::msg)?;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let loaded = rss_bytes(pid).context("reading RSS")?;
+    Ok(MemoryResult {
+        idle,
+        loaded,
+        pods: total,
+    })
+}
+
+fn start_apiserver(store: StoreBackend, extra_args: Vec<String>) -> anyhow::Result<Cluster> {
+    Cluster::start(ClusterOptions {
+        subcommand: "apiserver",
+        store,
+        extra_args,
+        rust_log: "warn".to_string(),
+    })
+    .context("starting rkube apiserver")
+}
+
+/// Builds the rkube binary of this profile unless `RKUBE_BIN` is set.
+fn build_rkube() -> anyhow::Result<()> {
+    if std::env::var_os("RKUBE_BIN").is_some() {
+        return Ok(());
+    }
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("Cargo.toml");
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["build", "-p", "rkube", "--manifest-path"])
+        .arg(&manifest);
+    if !cfg!(debug_assertions) {
+        cmd.arg("--release");
+    } else {
+        eprintln!("warning: this is a debug build; run with --release for meaningful figures");
+    }
+    eprintln!("building rkube ...");
+    let status = cmd.status().context("running cargo build -p rkube")?;
+    if !status.success() {
+        bail!("cargo build -p rkube failed");
+    }
+    Ok(())
+}
+
+fn machine() -> String {
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    let mem_gib = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find(|l| l.starts_with("MemTotal:"))?
+                .split_whitespace()
+                .nth(1)?
+                .parse::<u64>()
+                .ok()
+        })
+        .map(|kb| kb as f64 / (1024.0 * 1024.0))
+        .unwrap_or(0.0);
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    format!("{cores} cores ({cpu}), {mem_gib:.0} GiB")
+}
+
+fn today() -> String {
+    Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default()
+}
+
+fn mib(bytes: u64) -> f64 {
+    (bytes as f64 / (1024.0 * 1024.0) * 10.0).round() / 10.0
+}
+
+fn check(ok: bool) -> &'static str {
+    if ok { "yes" } else { "**no**" }
+}
+
+fn print_report(
+    s: &Settings,
+    levels: &[LevelResult],
+    watch: &Option<WatchResult>,
+    memory: &Option<MemoryResult>,
+) {
+    let when = today();
+    let machine = machine();
+    println!();
+    println!("### rkube benchmark — {when}, {machine}");
+    println!();
+    println!(
+        "Creates of a {}-byte Pod JSON, {} s per level, over HTTPS/2 (API server) or gRPC (raw etcd).",
+        pod_json("bench-web-7d9f8b6c5d-abcde").len(),
+        s.duration.as_secs_f64()
+    );
+    println!();
+    println!("| target | clients | creates/s | p50 (ms) | p99 (ms) | errors |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    for r in levels {
+        println!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} |",
+            r.target,
+            r.clients,
+            r.rate(),
+            ms(r.p50),
+            ms(r.p99),
+            r.errors
+        );
+    }
+    let rate = |target: &str, clients: usize| {
+        levels
+            .iter()
+            .find(|r| r.target == target && r.clients == clients)
+            .map(LevelResult::rate)
+    };
+    let p99 = |target: &str, clients: usize| {
+        levels
+            .iter()
+            .find(|r| r.target == target && r.clients == clients)
+            .map(|r| r.p99)
+    };
+    let top = s.clients.iter().copied().max().unwrap_or(1);
+    println!();
+    if let Some(w) = watch {
+        println!(
+            "Watch delivery, {} watchers × {} events: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} of {} deliveries).",
+            w.watchers,
+            w.events,
+            ms(w.p50),
+            ms(w.p99),
+            ms(w.max),
+            w.delivered,
+            w.watchers * w.events
+        );
+    }
+    if let Some(m) = memory {
+        println!(
+            "API server RSS (embedded store): idle {:.1} MiB, with {} pods {:.1} MiB.",
+            mib(m.idle),
+            m.pods,
+            mib(m.loaded)
+        );
+    }
+    println!();
+    println!("| target (issue 3) | measured | met |");
+    println!("|---|---|---|");
+    if let (Some(raw), Some(etcd)) = (rate("raw etcd put", top), rate("rkube (etcd store)", top)) {
+        println!(
+            "| etcd store ≥ ½ raw etcd rate ({top} clients) | {:.2}× | {} |",
+            etcd / raw,
+            check(etcd >= raw / 2.0)
+        );
+    }
+    if let (Some(raw), Some(emb)) = (
+        rate("raw etcd put", top),
+        rate("rkube (embedded store)", top),
+    ) {
+        println!(
+            "| embedded store beats raw etcd ({top} clients) | {:.2}× | {} |",
+            emb / raw,
+            check(emb > raw)
+        );
+    }
+    for target in ["rkube (embedded store)", "rkube (etcd store)"] {
+        if let Some(p) = p99(target, top) {
+            println!(
+                "| {target}: p99 < 50 ms at {top} clients | {:.2} ms | {} |",
+                ms(p),
+                check(p < Duration::from_millis(50))
+            );
+        }
+    }
+    if let Some(w) = watch {
+        println!(
+            "| watch delivery p99 < 100 ms | {:.2} ms | {} |",
+            ms(w.p99),
+            check(w.p99 < Duration::from_millis(100) && w.delivered == w.watchers * w.events)
+        );
+    }
+    if let Some(m) = memory {
+        println!(
+            "| idle RSS < 30 MB | {:.1} MiB | {} |",
+            mib(m.idle),
+            check(m.idle < 30 * 1000 * 1000)
+        );
+    }
+
+    let line = json!({
+        "bench": "rkube-issue-3",
+        "date": when,
+        "machine": machine,
+        "pod_bytes": pod_json("bench-web-7d9f8b6c5d-abcde").len(),
+        "seconds_per_level": s.duration.as_secs_f64(),
+        "creates": levels.iter().map(LevelResult::to_json).collect::<Vec<_>>(),
+        "watch": watch.as_ref().map(|w| json!({
+            "watchers": w.watchers, "events": w.events, "delivered": w.delivered,
+            "p50_ms": ms(w.p50), "p99_ms": ms(w.p99), "max_ms": ms(w.max),
+        })),
+        "rss": memory.as_ref().map(|m| json!({
+            "idle_bytes": m.idle, "loaded_bytes": m.loaded, "pods": m.pods,
+        })),
+    });
+    println!();
+    println!("{line}");
+}
+
+async fn run(s: Settings) -> anyhow::Result<()> {
+    build_rkube()?;
+    let mut levels = Vec::new();
+
+    eprintln!("starting etcd ...");
+    let etcd = start_etcd().await?;
+    eprintln!("raw etcd puts:");
+    levels.extend(bench_raw_etcd(&etcd, &s).await?);
+
+    eprintln!("rkube apiserver, embedded store:");
+    let embedded = start_apiserver(StoreBackend::Embedded, vec![])?;
+    levels.extend(bench_apiserver("rkube (embedded store)", &embedded, &s).await?);
+    eprintln!("watch delivery, {} watchers:", s.watchers);
+    let watch = match bench_watch(&embedded, &s).await {
+        Ok(w) => {
+            eprintln!(
+                "  p50 {:.2} ms, p99 {:.2} ms, {} deliveries",
+                ms(w.p50),
+                ms(w.p99),
+                w.delivered
+            );
+            Some(w)
+        }
+        Err(e) => {
+            eprintln!("  watch benchmark failed: {e:#}");
+            None
+        }
+    };
+    drop(embedded);
+
+    eprintln!("rkube apiserver, etcd store:");
+    let on_etcd = start_apiserver(
+        StoreBackend::Etcd(vec![etcd.endpoint.clone()]),
+        vec!["--etcd-prefix".into(), "/bench-rkube".into()],
+    )?;
+    levels.extend(bench_apiserver("rkube (etcd store)", &on_etcd, &s).await?);
+    drop(on_etcd);
+    drop(etcd);
+
+    eprintln!("memory, {} pods:", s.memory_pods);
+    let memory = match bench_memory(&s).await {
+        Ok(m) => Some(m),
+        Err(e) => {
+            eprintln!("  memory benchmark failed: {e:#}");
+            None
+        }
+    };
+
+    print_report(&s, &levels, &watch, &memory);
+    Ok(())
+}
+
+fn main() -> std::process::ExitCode {
+    let settings = match Settings::from_args() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bench: {e:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(settings)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
