@@ -369,6 +369,8 @@ impl Cluster {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log2);
+        // A kubeconfig left by a killed run must not count as "ready".
+        let _ = std::fs::remove_file(self.kubeconfig());
         let child = cmd
             .spawn()
             .map_err(io(format!("start {}", self.binary.display())))?;

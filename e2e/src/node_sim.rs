@@ -362,13 +362,10 @@ impl NodeSim {
             cancel,
             tasks,
         };
-        let ready = sim.shared.store.wait_until_ready();
-        tokio::select! {
-            r = ready => r.map_err(|e| NodeSimError::Config(format!("pod cache: {e}")))?,
-            _ = tokio::time::sleep(Duration::from_secs(60)) => {
-                return Err(NodeSimError::Config("the pod cache was not listed within 60 s".into()));
-            }
-        }
+        tokio::time::timeout(Duration::from_secs(60), sim.shared.store.wait_until_ready())
+            .await
+            .map_err(|_| NodeSimError::Config("the pod cache was not listed within 60 s".into()))?
+            .map_err(|e| NodeSimError::Config(format!("pod cache: {e}")))?;
         Ok(sim)
     }
 

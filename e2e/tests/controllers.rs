@@ -17,7 +17,8 @@ use e2e::node_sim::{NodeSim, NodeSimConfig};
 use e2e::{Cluster, ClusterOptions};
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::{Endpoints, Namespace, Node, Pod};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use rkube_client::{Api, Client, Config, KubeConfigOptions, Kubeconfig, ListParams, WatchParams};
 use rkube_runtime::wait::await_condition;
 use serde_json::json;
@@ -329,7 +330,6 @@ async fn node_simulator_runs_pods_on_rkube_up() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs the controller manager in rkube up"]
 async fn deployment_create_scale_rollout_history_undo_pause_resume() {
     let env = Env::start().await;
     let ns = "default";
@@ -472,7 +472,6 @@ async fn deployment_create_scale_rollout_history_undo_pause_resume() {
 /// update (seen by a watch) keeps within the strategy: at most
 /// replicas + maxSurge pods, at least replicas - maxUnavailable ready.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs the controller manager in rkube up"]
 async fn rolling_update_stays_within_max_surge_and_max_unavailable() {
     let extra = std::env::var_os(EXTRA_CM_ENV).map(std::path::PathBuf::from);
     let env = Env::start_full(ClusterOptions::default(), extra, Duration::from_millis(300)).await;
@@ -557,7 +556,6 @@ fn pod_ready(p: &Pod) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs the controller manager in rkube up"]
 async fn rollout_whose_pods_never_become_ready_exceeds_its_progress_deadline() {
     let env = Env::start().await;
     let ns = "default";
@@ -602,7 +600,6 @@ async fn rollout_whose_pods_never_become_ready_exceeds_its_progress_deadline() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs the controller manager in rkube up"]
 async fn cascade_deletion_background_foreground_and_orphan() {
     let env = Env::start().await;
     let ns = "default";
@@ -706,7 +703,6 @@ async fn cascade_deletion_background_foreground_and_orphan() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs the controller manager in rkube up"]
 async fn namespace_deletion_removes_everything_then_the_namespace() {
     let env = Env::start().await;
     let ns = "doomed";
@@ -727,18 +723,35 @@ async fn namespace_deletion_removes_everything_then_the_namespace() {
     env.wait_complete(ns, "app", 3).await;
 
     let namespaces: Api<Namespace> = Api::all(env.client.clone());
+    let before = namespaces.get(ns).await.unwrap();
+    let events = namespaces
+        .watch(
+            &WatchParams::default().fields(&format!("metadata.name={ns}")),
+            before.metadata.resource_version.as_deref().unwrap(),
+        )
+        .await
+        .unwrap();
     env.kubectl(&["delete", "namespace", ns, "--wait=false"]);
-    let terminating = namespaces.get(ns).await.unwrap();
-    assert_eq!(
-        terminating.status.and_then(|s| s.phase).as_deref(),
-        Some("Terminating")
+    let phases = timeout("namespace gone", async {
+        use futures::StreamExt;
+        let mut events = events;
+        let mut phases = Vec::new();
+        while let Some(event) = events.next().await {
+            match event.unwrap() {
+                rkube_client::WatchEvent::Modified(n) => {
+                    phases.push(n.status.and_then(|s| s.phase).unwrap_or_default());
+                }
+                rkube_client::WatchEvent::Deleted(_) => return phases,
+                _ => {}
+            }
+        }
+        panic!("the watch ended");
+    })
+    .await;
+    assert!(
+        phases.first().is_some_and(|p| p == "Terminating"),
+        "the namespace went Terminating first: {phases:?}"
     );
-    timeout(
-        "namespace gone",
-        await_condition(namespaces.clone(), ns, |n: Option<&Namespace>| n.is_none()),
-    )
-    .await
-    .unwrap();
     // Everything inside went before the namespace did.
     assert!(
         env.deployments(ns)
@@ -766,6 +779,253 @@ async fn namespace_deletion_removes_everything_then_the_namespace() {
     );
     let out = env.kubectl(&["get", "services", "-n", ns, "-o", "name"]);
     assert!(out.trim().is_empty(), "{out}");
+}
+
+/// Endpoints and EndpointSlices list the pods behind a Service with the
+/// named target port resolved, and follow a pod's readiness both ways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn endpoints_follow_pod_readiness() {
+    let env = Env::start().await;
+    let ns = "default";
+    let mut manifest = deployment("svc", 3, "nginx:1.26");
+    manifest["spec"]["template"]["spec"]["containers"][0]["ports"] =
+        json!([{"name": "http", "containerPort": 8080}]);
+    env.apply(&manifest);
+    env.apply(&json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "svc"},
+        "spec": {"selector": {"app": "svc"}, "ports": [{"port": 80, "targetPort": "http"}]}
+    }));
+    env.wait_complete(ns, "svc", 3).await;
+    let pods = env.wait_pods(ns, "app=svc", 3, true).await;
+    let ip = |p: &Pod| p.status.as_ref().unwrap().pod_ip.clone().unwrap();
+    let all: BTreeSet<String> = pods.iter().map(ip).collect();
+    let flaky = pods[0].metadata.name.clone().unwrap();
+    let flaky_ip = ip(&pods[0]);
+
+    let endpoints: Api<Endpoints> = Api::namespaced(env.client.clone(), ns);
+    let slices: Api<EndpointSlice> = Api::namespaced(env.client.clone(), ns);
+    // (ready IPs, not-ready IPs, ports) of the Endpoints object.
+    let state = |e: &Endpoints| {
+        let mut ready = BTreeSet::new();
+        let mut not_ready = BTreeSet::new();
+        let mut ports = BTreeSet::new();
+        for subset in e.subsets.iter().flatten() {
+            for a in subset.addresses.iter().flatten() {
+                ready.insert(a.ip.clone());
+            }
+            for a in subset.not_ready_addresses.iter().flatten() {
+                not_ready.insert(a.ip.clone());
+            }
+            for p in subset.ports.iter().flatten() {
+                ports.insert(p.port);
+            }
+        }
+        (ready, not_ready, ports)
+    };
+    let wait_endpoints = |ready: BTreeSet<String>, not_ready: BTreeSet<String>| {
+        let endpoints = endpoints.clone();
+        async move {
+            timeout(
+                "Endpoints",
+                await_condition(endpoints, "svc", move |e: Option<&Endpoints>| {
+                    e.is_some_and(|e| {
+                        state(e) == (ready.clone(), not_ready.clone(), BTreeSet::from([8080]))
+                    })
+                }),
+            )
+            .await
+            .unwrap();
+        }
+    };
+    // (address, ready) of every endpoint in the Service's slices.
+    let slice_state = || {
+        let slices = slices.clone();
+        async move {
+            let list = slices
+                .list(&ListParams::default().labels("kubernetes.io/service-name=svc"))
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut out = BTreeSet::new();
+            for slice in &list.items {
+                let ports: Vec<i32> = slice
+                    .ports
+                    .iter()
+                    .flatten()
+                    .filter_map(|p| p.port)
+                    .collect();
+                if !ports.is_empty() && ports != [8080] {
+                    return Err(format!("slice ports {ports:?}"));
+                }
+                for e in &slice.endpoints {
+                    let ready = e.conditions.as_ref().and_then(|c| c.ready).unwrap_or(false);
+                    for a in &e.addresses {
+                        out.insert((a.clone(), ready));
+                    }
+                }
+            }
+            Ok(out)
+        }
+    };
+    let expect_slices = |not_ready: Option<String>| {
+        all.iter()
+            .map(|a| (a.clone(), Some(a) != not_ready.as_ref()))
+            .collect::<BTreeSet<_>>()
+    };
+
+    wait_endpoints(all.clone(), BTreeSet::new()).await;
+    let want = expect_slices(None);
+    poll_until("slices list every pod ready", || async {
+        let got = slice_state().await?;
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("{got:?}"))
+        }
+    })
+    .await;
+
+    env.sim.set_ready(ns, &flaky, false);
+    let mut ready = all.clone();
+    ready.remove(&flaky_ip);
+    wait_endpoints(ready, BTreeSet::from([flaky_ip.clone()])).await;
+    let want = expect_slices(Some(flaky_ip.clone()));
+    poll_until("slices mark the pod not ready", || async {
+        let got = slice_state().await?;
+        if got == want {
+            Ok(())
+        } else {
+            Err(format!("{got:?}"))
+        }
+    })
+    .await;
+
+    env.sim.set_ready(ns, &flaky, true);
+    wait_endpoints(all.clone(), BTreeSet::new()).await;
+}
+
+/// How long the node lifecycle test waits for a silent node to be noticed:
+/// the test asks `rkube up` for a 6 s node monitor grace period, but an
+/// extra controller manager ([`EXTRA_CM_ENV`]) may use the default 50 s.
+const NODE_DEADLINE: Duration = Duration::from_secs(120);
+
+fn node_condition(node: &Node, type_: &str) -> Option<String> {
+    node.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == type_)
+        .map(|c| c.status.clone())
+}
+
+fn has_taint(node: &Node, key: &str, effect: &str) -> bool {
+    node.spec
+        .as_ref()
+        .and_then(|s| s.taints.as_ref())
+        .is_some_and(|ts| ts.iter().any(|t| t.key == key && t.effect == effect))
+}
+
+/// A node whose kubelet goes silent becomes Ready=Unknown with the
+/// unreachable NoExecute taint, its pods are evicted once their toleration
+/// (1 s here) runs out, the ReplicaSet replaces them on the live nodes; when
+/// the node comes back it is Ready and untainted again and its evicted pods
+/// are finished.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn silent_node_is_tainted_and_its_pods_replaced_elsewhere() {
+    let extra = std::env::var_os(EXTRA_CM_ENV).map(std::path::PathBuf::from);
+    let opts = ClusterOptions {
+        extra_args: vec!["--node-monitor-grace-period".into(), "6s".into()],
+        ..ClusterOptions::default()
+    };
+    let env = Env::start_with(opts, extra).await;
+    let ns = "default";
+    let mut manifest = deployment("evict", 3, "nginx:1.26");
+    manifest["spec"]["template"]["spec"]["tolerations"] = json!([
+        {"key": "node.kubernetes.io/unreachable", "operator": "Exists",
+         "effect": "NoExecute", "tolerationSeconds": 1},
+        {"key": "node.kubernetes.io/not-ready", "operator": "Exists",
+         "effect": "NoExecute", "tolerationSeconds": 1}
+    ]);
+    env.apply(&manifest);
+    env.wait_complete(ns, "evict", 3).await;
+    let pods = env.wait_pods(ns, "app=evict", 3, true).await;
+    let node_of = |p: &Pod| p.spec.as_ref().unwrap().node_name.clone().unwrap();
+    let dead = node_of(&pods[0]);
+    let doomed: BTreeSet<String> = pods
+        .iter()
+        .filter(|p| node_of(p) == dead)
+        .map(|p| p.metadata.name.clone().unwrap())
+        .collect();
+
+    assert!(env.sim.stop_node(&dead));
+    let nodes: Api<Node> = Api::all(env.client.clone());
+    tokio::time::timeout(
+        NODE_DEADLINE,
+        await_condition(nodes.clone(), &dead, |n: Option<&Node>| {
+            n.is_some_and(|n| {
+                node_condition(n, "Ready").as_deref() == Some("Unknown")
+                    && has_taint(n, "node.kubernetes.io/unreachable", "NoExecute")
+            })
+        }),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{dead} not Unknown + tainted within {NODE_DEADLINE:?}"))
+    .unwrap();
+
+    // Its pods are evicted (left Terminating: nobody is there to finish
+    // them) and replaced on the live nodes.
+    let replaced = poll_until("pods replaced on live nodes", || {
+        let pods = env.pods(ns);
+        let dead = dead.clone();
+        let doomed = doomed.clone();
+        async move {
+            let list = pods
+                .list(&ListParams::default().labels("app=evict"))
+                .await
+                .map_err(|e| e.to_string())?;
+            let evicted = list
+                .items
+                .iter()
+                .filter(|p| doomed.contains(p.metadata.name.as_deref().unwrap_or("")))
+                .all(|p| p.metadata.deletion_timestamp.is_some());
+            let healthy: Vec<&Pod> = list
+                .items
+                .iter()
+                .filter(|p| p.metadata.deletion_timestamp.is_none() && pod_ready(p))
+                .collect();
+            let elsewhere = healthy
+                .iter()
+                .all(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) != Some(&dead));
+            if evicted && healthy.len() == 3 && elsewhere {
+                Ok(list.items)
+            } else {
+                Err(format!(
+                    "evicted {evicted}, {} healthy, elsewhere {elsewhere}",
+                    healthy.len()
+                ))
+            }
+        }
+    })
+    .await;
+    assert!(replaced.len() >= 3 + doomed.len(), "{:?}", names(&replaced));
+
+    // Back: Ready, untainted, and its evicted pods finished.
+    assert!(env.sim.start_node(&dead));
+    tokio::time::timeout(
+        NODE_DEADLINE,
+        await_condition(nodes, &dead, |n: Option<&Node>| {
+            n.is_some_and(|n| {
+                node_condition(n, "Ready").as_deref() == Some("True")
+                    && !has_taint(n, "node.kubernetes.io/unreachable", "NoExecute")
+                    && !has_taint(n, "node.kubernetes.io/unreachable", "NoSchedule")
+            })
+        }),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("{dead} not Ready and untainted again"))
+    .unwrap();
+    env.wait_pods(ns, "app=evict", 3, true).await;
 }
 
 /// A `rkube controller-manager` process, killed on drop.
@@ -818,7 +1078,6 @@ fn holder(lease: &Lease) -> Option<String> {
 /// leader is killed with SIGKILL (no lease release) while the Deployment
 /// needs more pods; the second takes over, and every pod was created once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "needs `rkube controller-manager --kubeconfig`"]
 async fn killing_the_leading_controller_manager_hands_over_without_double_work() {
     let env = Env::start_with(
         ClusterOptions {

@@ -20,15 +20,84 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the control plane: the API server, and (in later releases) the
-    /// controller manager, scheduler and node agent in-process. Writes
-    /// <data-dir>/kubeconfig once the API server is ready.
+    /// Run the control plane: the API server and the controller manager
+    /// in-process (the scheduler and node agent follow in later releases).
+    /// Writes <data-dir>/kubeconfig once the API server is ready.
     Up(ServerArgs),
     /// Run the API server alone.
     Apiserver(ServerArgs),
-    // `controller-manager --kubeconfig PATH` arrives with the controllers
-    // crate (issue 4): a variant here whose handler runs the controllers
-    // against the API server named in the kubeconfig.
+    /// Run the controller manager against the API server named in a
+    /// kubeconfig. Several may run; a Lease elects the one that acts.
+    ControllerManager(ControllerManagerArgs),
+}
+
+/// Flags of `rkube controller-manager`.
+#[derive(Debug, Clone, Args)]
+pub struct ControllerManagerArgs {
+    /// Kubeconfig with the API server's address, CA and a token.
+    #[arg(long, env = "KUBECONFIG")]
+    pub kubeconfig: PathBuf,
+
+    /// Controller settings.
+    #[command(flatten)]
+    pub controllers: ControllerFlags,
+}
+
+/// Controller manager settings (also taken by `rkube up`).
+#[derive(Debug, Clone, Args)]
+pub struct ControllerFlags {
+    /// Compete for the `kube-system/rkube-controller-manager` Lease and act
+    /// only while holding it (`--leader-elect=false` acts at once).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub leader_elect: bool,
+
+    /// How long a leader's Lease stays valid without renewal.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub leader_elect_lease_duration: Duration,
+
+    /// How long the leader keeps trying to renew before it stops acting.
+    #[arg(long, default_value = "8s", value_parser = parse_duration)]
+    pub leader_elect_renew_deadline: Duration,
+
+    /// How often candidates try to acquire and the leader renews.
+    #[arg(long, default_value = "2s", value_parser = parse_duration)]
+    pub leader_elect_retry_period: Duration,
+
+    /// How long a node may go without renewing its Lease before it is
+    /// marked `Ready=Unknown` and tainted unreachable.
+    #[arg(long, default_value = "50s", value_parser = parse_duration)]
+    pub node_monitor_grace_period: Duration,
+
+    /// How long pods without their own toleration stay on an unreachable
+    /// node before they are evicted.
+    #[arg(long, default_value_t = 300)]
+    pub default_unreachable_toleration_seconds: i64,
+
+    /// This manager's identity in the leader Lease (default: host name and a
+    /// unique suffix).
+    #[arg(long)]
+    pub identity: Option<String>,
+}
+
+impl ControllerFlags {
+    /// Checks combinations clap cannot express.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.leader_elect_renew_deadline >= self.leader_elect_lease_duration {
+            return Err(
+                "--leader-elect-renew-deadline must be shorter than --leader-elect-lease-duration"
+                    .to_string(),
+            );
+        }
+        if self.leader_elect_retry_period.is_zero() {
+            return Err("--leader-elect-retry-period must be positive".to_string());
+        }
+        if self.default_unreachable_toleration_seconds < 0 {
+            return Err(
+                "--default-unreachable-toleration-seconds must not be negative".to_string(),
+            );
+        }
+        Ok(())
+    }
 }
 
 /// Which store backend to use.
@@ -76,6 +145,10 @@ pub struct ServerArgs {
     /// (DNS names or IP addresses), comma-separated.
     #[arg(long, value_delimiter = ',')]
     pub tls_san: Vec<String>,
+
+    /// Controller manager settings (used by `rkube up`).
+    #[command(flatten)]
+    pub controllers: ControllerFlags,
 }
 
 impl ServerArgs {
@@ -88,7 +161,7 @@ impl ServerArgs {
             StoreKind::Embedded if !self.etcd_endpoints.is_empty() => {
                 Err("--etcd-endpoints is only used with --store etcd".to_string())
             }
-            _ => Ok(()),
+            _ => self.controllers.validate(),
         }
     }
 }

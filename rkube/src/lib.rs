@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod controller_manager;
 pub mod duration;
 pub mod probe;
 pub mod server;
@@ -44,6 +45,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let (args, role) = match cli.command {
         Command::Up(args) => (args, Role::Up),
         Command::Apiserver(args) => (args, Role::ApiServer),
+        Command::ControllerManager(cm) => {
+            let shutdown = async move {
+                let name = signal.wait().await;
+                tracing::info!(signal = name, "shutting down");
+            };
+            controller_manager::run(&cm.kubeconfig, &cm.controllers, shutdown).await?;
+            tracing::info!("stopped");
+            return Ok(());
+        }
     };
     let running = tokio::select! {
         started = server::start(&args, role) => started?,

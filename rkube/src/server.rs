@@ -103,6 +103,7 @@ pub struct Running {
     pub kubeconfig: PathBuf,
     stop: Option<oneshot::Sender<()>>,
     server: JoinHandle<Result<(), TlsError>>,
+    controllers: Option<crate::controller_manager::InProcess>,
 }
 
 impl std::fmt::Debug for Running {
@@ -117,6 +118,13 @@ impl std::fmt::Debug for Running {
 impl Running {
     /// Stops accepting, ends watches, waits (bounded) for in-flight requests.
     pub async fn shutdown(mut self) -> Result<(), StartError> {
+        // Controllers first, while they can still reach the API server to
+        // finish their work and release the leader Lease.
+        if let Some(controllers) = self.controllers.take() {
+            controllers
+                .shutdown(std::time::Duration::from_secs(15))
+                .await;
+        }
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -265,11 +273,12 @@ pub async fn start(args: &ServerArgs, role: Role) -> Result<Running, StartError>
     let server = tokio::spawn(tls::serve_tls(listener, app, server_config, async {
         let _ = stop_rx.await;
     }));
-    let running = Running {
+    let mut running = Running {
         addr: local,
         kubeconfig: kubeconfig.clone(),
         stop: Some(stop),
         server,
+        controllers: None,
     };
 
     let client_addr = SocketAddr::new(local_address(local.ip()), local.port());
@@ -285,13 +294,21 @@ pub async fn start(args: &ServerArgs, role: Role) -> Result<Running, StartError>
         // (as in k3s). The controller manager (issue 4) starts here with
         // `controller-manager.kubeconfig`; the scheduler and node agent follow.
         let token = tokens.ensure_identity(auth::CONTROLLER_MANAGER_USER, &[])?;
+        let cm_kubeconfig = args.data_dir.join(CONTROLLER_MANAGER_KUBECONFIG_FILE);
         tls::write_kubeconfig(
-            &args.data_dir.join(CONTROLLER_MANAGER_KUBECONFIG_FILE),
+            &cm_kubeconfig,
             &url,
             pki.ca_pem(),
             auth::CONTROLLER_MANAGER_USER,
             &token,
         )?;
+        match crate::controller_manager::InProcess::start(&cm_kubeconfig, &args.controllers) {
+            Ok(cm) => running.controllers = Some(cm),
+            Err(e) => {
+                let _ = running.shutdown().await;
+                return Err(StartError::Flags(e.to_string()));
+            }
+        }
     }
 
     let admin_token = tokens.ensure_identity(auth::ADMIN_USER, &[auth::MASTERS_GROUP])?;

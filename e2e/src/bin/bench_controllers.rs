@@ -19,7 +19,8 @@
 //! simulator makes pods ready as fast as it can), `--separate-cm`
 //! (`rkube apiserver` + `rkube controller-manager --kubeconfig`),
 //! `--cm-bin PATH` (as `--separate-cm`, with another binary run as
-//! `PATH controller-manager --kubeconfig K`).
+//! `PATH controller-manager --kubeconfig K`), `--trace` (print every
+//! ReplicaSet change during the rolling update to stderr, with its time).
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -30,7 +31,7 @@ use anyhow::{Context, bail};
 use e2e::node_sim::{NodeSim, NodeSimConfig};
 use e2e::{Cluster, ClusterOptions};
 use futures::StreamExt;
-use k8s_openapi::api::apps::v1::Deployment;
+use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
 use rkube_client::{
     Api, Client, Config, KubeConfigOptions, Kubeconfig, Patch, PatchParams, PostParams,
@@ -48,6 +49,7 @@ struct Settings {
     separate_cm: bool,
     cm_bin: Option<std::path::PathBuf>,
     deadline: Duration,
+    trace: bool,
 }
 
 impl Settings {
@@ -59,6 +61,7 @@ impl Settings {
             separate_cm: false,
             cm_bin: None,
             deadline: Duration::from_secs(600),
+            trace: false,
         };
         let mut args = std::env::args().skip(1);
         while let Some(arg) = args.next() {
@@ -76,6 +79,7 @@ impl Settings {
                 }
                 "--deadline-secs" => s.deadline = Duration::from_secs(value("--deadline-secs")?),
                 "--separate-cm" => s.separate_cm = true,
+                "--trace" => s.trace = true,
                 "--cm-bin" => {
                     s.separate_cm = true;
                     s.cm_bin = Some(args.next().context("--cm-bin needs a path")?.into());
@@ -83,7 +87,7 @@ impl Settings {
                 "-h" | "--help" => {
                     println!(
                         "bench_controllers [--replicas N] [--nodes N] [--ready-delay-ms MS] \
-                         [--deadline-secs S] [--separate-cm] [--cm-bin PATH]"
+                         [--deadline-secs S] [--separate-cm] [--cm-bin PATH] [--trace]"
                     );
                     std::process::exit(0);
                 }
@@ -385,6 +389,28 @@ async fn run(s: Settings) -> anyhow::Result<()> {
     });
 
     // Phase 2: the rolling update.
+    let tracer = s.trace.then(|| {
+        let sets: Api<ReplicaSet> = Api::namespaced(client.clone(), "default");
+        let t0 = Instant::now();
+        tokio::spawn(async move {
+            let stream = watcher::watcher(sets, watcher::Config::default().labels("app=bench"));
+            let mut stream = std::pin::pin!(stream);
+            while let Some(event) = stream.next().await {
+                if let Ok(watcher::Event::Apply(rs)) = event {
+                    let spec = rs.spec.as_ref().and_then(|s| s.replicas).unwrap_or(0);
+                    let st = rs.status.clone().unwrap_or_default();
+                    eprintln!(
+                        "+{:7.3}s {} spec={spec} replicas={} ready={} available={}",
+                        t0.elapsed().as_secs_f64(),
+                        rs.metadata.name.as_deref().unwrap_or(""),
+                        st.replicas,
+                        st.ready_replicas.unwrap_or(0),
+                        st.available_replicas.unwrap_or(0)
+                    );
+                }
+            }
+        })
+    });
     let before = snap();
     let start = Instant::now();
     let patch = json!({"spec": {"template": {"spec": {"containers": [
@@ -410,6 +436,9 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         before,
         after: snap(),
     });
+    if let Some(tracer) = tracer {
+        tracer.abort();
+    }
     let stats = sim.stats();
     counter.abort();
     sim.shutdown().await;
