@@ -160,6 +160,42 @@ async fn dispatch(
     }
 }
 
+/// An API request after `/api/` (`core`) or `/apis/`, with the group (for
+/// `/apis`) as the first segment.
+struct ApiPath<'a> {
+    core: bool,
+    segs: Vec<&'a str>,
+}
+
+async fn handle(
+    state: AppState,
+    path: ApiPath<'_>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let not_found = || ApiError::path_not_found(uri.path());
+    let (group, rest) = match (path.core, path.segs.as_slice()) {
+        (true, segs) => ("", segs),
+        (false, [group, segs @ ..]) => (*group, segs),
+        (false, []) => return not_found().into_response(),
+    };
+    let result = match rest {
+        [] if !path.core && method == Method::GET => {
+            discovery::api_group(&state, group).ok_or_else(not_found)
+        }
+        [version] if method == Method::GET => {
+            discovery::api_resource_list(&state, group, version).ok_or_else(not_found)
+        }
+        [version, rest @ ..] if !rest.is_empty() => {
+            dispatch(state, group, version, rest, method, &uri, headers, body).await
+        }
+        _ => Err(not_found()),
+    };
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
 /// `/api/...`: the core group.
 pub async fn handle_core(
     State(state): State<AppState>,
@@ -169,16 +205,16 @@ pub async fn handle_core(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let result = match segs.as_slice() {
-        [] => return Redirect::to_api(),
-        [version] if method == Method::GET => discovery::api_resource_list(&state, "", version)
-            .ok_or_else(|| ApiError::path_not_found(uri.path())),
-        [version, rest @ ..] => {
-            dispatch(state, "", version, rest, method, &uri, headers, body).await
-        }
-    };
-    result.unwrap_or_else(IntoResponse::into_response)
+    let segs = rest.split('/').filter(|s| !s.is_empty()).collect();
+    handle(
+        state,
+        ApiPath { core: true, segs },
+        method,
+        uri,
+        headers,
+        body,
+    )
+    .await
 }
 
 /// `/apis/...`: named groups.
@@ -190,29 +226,16 @@ pub async fn handle_groups(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let segs: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
-    let result = match segs.as_slice() {
-        [] => return Redirect::to_api(),
-        [group] if method == Method::GET => {
-            discovery::api_group(&state, group).ok_or_else(|| ApiError::path_not_found(uri.path()))
-        }
-        [group, version] if method == Method::GET => {
-            discovery::api_resource_list(&state, group, version)
-                .ok_or_else(|| ApiError::path_not_found(uri.path()))
-        }
-        [group, version, rest @ ..] if !rest.is_empty() => {
-            dispatch(state, group, version, rest, method, &uri, headers, body).await
-        }
-        _ => Err(ApiError::path_not_found(uri.path())),
-    };
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-struct Redirect;
-impl Redirect {
-    fn to_api() -> Response {
-        ApiError::path_not_found("/").into_response()
-    }
+    let segs = rest.split('/').filter(|s| !s.is_empty()).collect();
+    handle(
+        state,
+        ApiPath { core: false, segs },
+        method,
+        uri,
+        headers,
+        body,
+    )
+    .await
 }
 
 /// Anything else: a 404 `Status`.

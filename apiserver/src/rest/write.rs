@@ -201,12 +201,11 @@ fn random_suffix() -> String {
         .collect()
 }
 
+/// The stored form of an object. The resourceVersion is not stored (it is
+/// the key's revision); every write path has removed it by now.
 fn encode(obj: &Value) -> Bytes {
-    let mut v = obj.clone();
-    if let Some(meta) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-        meta.remove("resourceVersion");
-    }
-    Bytes::from(serde_json::to_vec(&v).unwrap_or_default())
+    debug_assert!(object::resource_version(obj).is_empty());
+    Bytes::from(serde_json::to_vec(obj).unwrap_or_default())
 }
 
 /// `POST .../<plural>`.

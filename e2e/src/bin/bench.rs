@@ -165,7 +165,7 @@ impl LevelResult {
             "clients": self.clients,
             "ok": self.ok,
             "errors": self.errors,
-            "creates_per_sec": round1(self.rate()),
+            "per_sec": round1(self.rate()),
             "p50_ms": ms(self.p50),
             "p99_ms": ms(self.p99),
         })
