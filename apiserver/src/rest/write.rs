@@ -237,9 +237,17 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
     }
     let generate =
         object::name(&obj).is_empty() && !object::meta_str(&obj, "generateName").is_empty();
-    let base = obj.clone();
+    // Only a generated name or an allocation conflict makes another attempt;
+    // keep a pristine copy just for those.
+    let is_service = def.kind == "Service" && def.group.is_empty();
+    let base = (generate || is_service).then(|| obj.clone());
+    let mut first = Some(obj);
     for _attempt in 0..8 {
-        let mut obj = base.clone();
+        let mut obj = match (first.take(), &base) {
+            (Some(o), _) => o,
+            (None, Some(b)) => b.clone(),
+            (None, None) => break,
+        };
         if generate {
             let name = format!(
                 "{}{}",
