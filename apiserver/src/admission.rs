@@ -43,6 +43,87 @@ pub async fn bootstrap_namespaces(state: &AppState) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The `default/kubernetes` Service (the cluster's first service IP, port
+/// 443) and, when the server knows its address, its Endpoints, as
+/// kube-apiserver keeps them. Selectorless: the endpoints controller leaves
+/// it alone.
+pub async fn bootstrap_kubernetes_service(state: &AppState) -> Result<(), StoreError> {
+    let (Some(svc_def), Some(ep_def)) = (
+        state.registry().get("", "v1", "services").cloned(),
+        state.registry().get("", "v1", "endpoints").cloned(),
+    ) else {
+        return Ok(());
+    };
+    let ip = state.0.allocator.first_ip().to_string();
+    let port = state.config().advertise.map(|a| a.port()).unwrap_or(6443);
+    let key = keys::object_key(&svc_def, Some("default"), "kubernetes");
+    if state.store().get(&key).await?.is_none() {
+        let mut svc = json!({
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default",
+                "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"type": "ClusterIP", "clusterIP": ip, "clusterIPs": [ip],
+                "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}]},
+        });
+        if svc_def.hooks.default(&mut svc).is_ok() {
+            prepare_create(&svc_def.kind, &mut svc);
+            let ops = vec![
+                storage::TxnOp::Create {
+                    key: key.clone(),
+                    value: Bytes::from(serde_json::to_vec(&svc).unwrap_or_default()),
+                },
+                storage::TxnOp::Create {
+                    key: crate::alloc::Allocator::ip_key(state.0.allocator.first_ip()),
+                    value: Bytes::from(key.clone()),
+                },
+            ];
+            match state.store().txn(ops).await {
+                Ok(_) | Err(StoreError::AlreadyExists(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    let Some(addr) = state.config().advertise else {
+        return Ok(());
+    };
+    let ep_key = keys::object_key(&ep_def, Some("default"), "kubernetes");
+    let subsets = json!([{
+        "addresses": [{"ip": addr.ip().to_string()}],
+        "ports": [{"name": "https", "port": addr.port(), "protocol": "TCP"}],
+    }]);
+    match state.store().get(&ep_key).await? {
+        Some(kv) => {
+            let mut ep: Value = serde_json::from_slice(&kv.value).unwrap_or(Value::Null);
+            if ep.get("subsets") != Some(&subsets) {
+                ep["subsets"] = subsets;
+                let bytes = Bytes::from(serde_json::to_vec(&ep).unwrap_or_default());
+                match state.store().update(&ep_key, kv.mod_revision, bytes).await {
+                    Ok(_) | Err(StoreError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        None => {
+            let mut ep = json!({
+                "apiVersion": "v1",
+                "kind": "Endpoints",
+                "metadata": {"name": "kubernetes", "namespace": "default",
+                    "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+                "subsets": subsets,
+            });
+            prepare_create(&ep_def.kind, &mut ep);
+            let bytes = Bytes::from(serde_json::to_vec(&ep).unwrap_or_default());
+            match state.store().create(&ep_key, bytes).await {
+                Ok(_) | Err(StoreError::AlreadyExists(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Server-set fields of a new object.
 pub fn prepare_create(kind: &str, obj: &mut Value) {
     let meta = object::meta_mut(obj);

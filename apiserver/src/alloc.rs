@@ -204,6 +204,11 @@ impl Allocator {
         Ipv4Addr::from(self.network + 1)
     }
 
+    /// The bookkeeping key of a service IP.
+    pub fn ip_key(ip: Ipv4Addr) -> String {
+        format!("{IP_PREFIX}{ip}")
+    }
+
     fn ip_in_range(&self, ip: Ipv4Addr) -> bool {
         let v = u32::from(ip);
         v > self.network && v < self.network + self.size - 1

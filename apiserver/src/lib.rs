@@ -59,6 +59,10 @@ pub struct ApiServerConfig {
     /// Default watch duration when the client sets no `timeoutSeconds`
     /// (randomised between 1x and 2x, as kube-apiserver does).
     pub min_request_timeout: Duration,
+    /// Where clients reach this API server (IP and port), published as the
+    /// Endpoints of the `default/kubernetes` Service. `None` creates the
+    /// Service without Endpoints.
+    pub advertise: Option<std::net::SocketAddr>,
     /// How many times a write without a resourceVersion precondition is
     /// retried on conflict (each conflict means another writer made progress).
     pub patch_retries: usize,
@@ -75,6 +79,7 @@ impl Default for ApiServerConfig {
             bookmark_interval: Duration::from_secs(30),
             min_request_timeout: Duration::from_secs(1800),
             patch_retries: 1000,
+            advertise: None,
         }
     }
 }
@@ -151,6 +156,7 @@ impl AppState {
             namespaces,
         }));
         admission::bootstrap_namespaces(&state).await?;
+        admission::bootstrap_kubernetes_service(&state).await?;
         Ok(state)
     }
 

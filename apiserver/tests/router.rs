@@ -377,6 +377,35 @@ async fn bad_input_is_refused_and_nothing_is_persisted() {
 }
 
 #[tokio::test]
+async fn the_kubernetes_service_points_at_the_api_server() {
+    let s = server_with(ApiServerConfig {
+        advertise: Some("127.0.0.1:6443".parse().unwrap()),
+        ..Default::default()
+    })
+    .await;
+    let svc = s
+        .get("/api/v1/namespaces/default/services/kubernetes")
+        .await;
+    assert_eq!(svc.status, StatusCode::OK, "{}", svc.body);
+    assert_eq!(svc.body["spec"]["clusterIP"], "10.96.0.1");
+    assert_eq!(svc.body["spec"]["ports"][0]["port"], 443);
+    let ep = s
+        .get("/api/v1/namespaces/default/endpoints/kubernetes")
+        .await;
+    assert_eq!(ep.body["subsets"][0]["addresses"][0]["ip"], "127.0.0.1");
+    assert_eq!(ep.body["subsets"][0]["ports"][0]["port"], 6443);
+    // Nobody else gets its address.
+    let r = s
+        .post(
+            "/api/v1/namespaces/default/services",
+            json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x"},
+                "spec": {"clusterIP": "10.96.0.1", "ports": [{"port": 80}]}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+}
+
+#[tokio::test]
 async fn namespaces_lifecycle() {
     let s = server().await;
     for ns in ["default", "kube-system", "kube-node-lease", "kube-public"] {

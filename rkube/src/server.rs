@@ -260,13 +260,11 @@ pub async fn start(args: &ServerArgs, role: Role) -> Result<Running, StartError>
     let store = open_store(args).await?;
     let metrics = Metrics::new();
     let registry = api_types::kinds::builtin_registry();
-    let state = apiserver::AppState::new(
-        store,
-        registry,
-        apiserver::ApiServerConfig::default(),
-        metrics.clone(),
-    )
-    .await?;
+    let config = apiserver::ApiServerConfig {
+        advertise: Some(SocketAddr::new(local_address(local.ip()), local.port())),
+        ..apiserver::ApiServerConfig::default()
+    };
+    let state = apiserver::AppState::new(store, registry, config, metrics.clone()).await?;
     let app = wrap(apiserver::router(state), tokens.authenticator(), metrics);
 
     let (stop, stop_rx) = oneshot::channel::<()>();
