@@ -231,6 +231,28 @@ pub async fn eventually(secs: u64, mut cond: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// Applies an adoption or release patch (the first `ownerReferences` entry, removed when
+/// it carries `$patch: delete`) to the pod `ns/name` of `pods`, as the API server would.
+pub fn apply_owner_patch(
+    pods: &rkube_runtime::fake::FakeApi<Pod>,
+    ns: &str,
+    name: &str,
+    patch: &serde_json::Value,
+) -> rkube_client::Result<()> {
+    let mut pod = pods
+        .get(Some(ns), name)
+        .ok_or_else(|| api_error(404, "NotFound"))?;
+    let oref = &patch["metadata"]["ownerReferences"][0];
+    let refs = pod.metadata.owner_references.get_or_insert_with(Vec::new);
+    if oref["$patch"] == "delete" {
+        refs.retain(|r| r.uid != oref["uid"]);
+    } else {
+        refs.push(serde_json::from_value::<OwnerReference>(oref.clone()).unwrap());
+    }
+    pods.apply(pod);
+    Ok(())
+}
+
 /// An API error with this HTTP code, as the client reports it.
 pub fn api_error(code: u16, reason: &str) -> rkube_client::Error {
     rkube_client::Error::Api(Box::new(
@@ -407,22 +429,7 @@ mod fake_cluster_writes {
             .boxed()
         }
         fn patch_pod<'a>(&'a self, ns: &'a str, name: &'a str, patch: &'a Value) -> R<'a, ()> {
-            async move {
-                let mut pod = self
-                    .pods
-                    .get(Some(ns), name)
-                    .ok_or_else(|| api_error(404, "NotFound"))?;
-                let oref = &patch["metadata"]["ownerReferences"][0];
-                let refs = pod.metadata.owner_references.get_or_insert_with(Vec::new);
-                if oref["$patch"] == "delete" {
-                    refs.retain(|r| r.uid != oref["uid"]);
-                } else {
-                    refs.push(serde_json::from_value::<OwnerReference>(oref.clone()).unwrap());
-                }
-                self.pods.apply(pod);
-                Ok(())
-            }
-            .boxed()
+            async move { crate::testutil::apply_owner_patch(&self.pods, ns, name, patch) }.boxed()
         }
         fn patch_status<'a>(&'a self, ns: &'a str, name: &'a str, patch: &'a Value) -> R<'a, ()> {
             async move {
@@ -515,15 +522,8 @@ mod fake_cluster_writes {
             name: &'a str,
             patch: &'a Value,
         ) -> R<'a, ()> {
-            async move {
-                let d = self
-                    .deployments
-                    .get(Some(ns), name)
-                    .ok_or_else(|| api_error(404, "NotFound"))?;
-                self.deployments.apply(merge_patched(&d, patch));
-                Ok(())
-            }
-            .boxed()
+            // The fake keeps no separate status: both patches merge into the object.
+            self.patch_deployment(ns, name, patch)
         }
     }
 }

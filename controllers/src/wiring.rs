@@ -4,6 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use k8s_openapi::jiff::{SignedDuration, Timestamp};
 use rkube_runtime::Action;
 use serde::Serialize;
@@ -156,6 +158,128 @@ impl ClientWrites {
     pub fn new(client: rkube_client::Client) -> Self {
         Self { client }
     }
+
+    /// The API of `K` in `namespace` (all namespaces, or a cluster-scoped kind, when `None`).
+    pub fn api<K: ClientKind>(&self, namespace: Option<&str>) -> rkube_client::Api<K> {
+        rkube_client::Api::new(self.client.clone(), namespace)
+    }
+
+    /// Creates `obj` in `namespace`, dropping the stored copy.
+    pub fn create_object<'a, K: ClientKind>(
+        &'a self,
+        namespace: &'a str,
+        obj: &'a K,
+    ) -> BoxFuture<'a, rkube_client::Result<()>> {
+        async move {
+            self.api::<K>(Some(namespace))
+                .create(&rkube_client::PostParams::default(), obj)
+                .await
+                .map(|_| ())
+        }
+        .boxed()
+    }
+
+    /// Replaces `obj` (named by its metadata) in `namespace`, dropping the stored copy.
+    pub fn replace_object<'a, K: ClientKind>(
+        &'a self,
+        namespace: &'a str,
+        obj: &'a K,
+    ) -> BoxFuture<'a, rkube_client::Result<()>> {
+        async move {
+            let name = k8s_openapi::Metadata::metadata(obj)
+                .name
+                .as_deref()
+                .unwrap_or_default();
+            self.api::<K>(Some(namespace))
+                .replace(name, &rkube_client::PostParams::default(), obj)
+                .await
+                .map(|_| ())
+        }
+        .boxed()
+    }
+
+    /// Deletes the `K` `name` with `params`, dropping the response.
+    pub fn delete_object<'a, K: ClientKind>(
+        &'a self,
+        namespace: Option<&'a str>,
+        name: &'a str,
+        params: rkube_client::DeleteParams,
+    ) -> BoxFuture<'a, rkube_client::Result<()>> {
+        async move {
+            self.api::<K>(namespace)
+                .delete(name, &params)
+                .await
+                .map(|_| ())
+        }
+        .boxed()
+    }
+
+    /// Patches the `K` `name` (its status subresource when `status`), dropping the response.
+    pub fn patch_object<'a, K: ClientKind>(
+        &'a self,
+        namespace: Option<&'a str>,
+        name: &'a str,
+        patch: rkube_client::Patch<&'a Value>,
+        status: bool,
+    ) -> BoxFuture<'a, rkube_client::Result<()>> {
+        async move {
+            let api = self.api::<K>(namespace);
+            let pp = rkube_client::PatchParams::default();
+            let result = if status {
+                api.patch_status(name, &pp, &patch).await
+            } else {
+                api.patch(name, &pp, &patch).await
+            };
+            result.map(|_| ())
+        }
+        .boxed()
+    }
+}
+
+/// A kind the [`ClientWrites`] helpers can write.
+pub trait ClientKind:
+    k8s_openapi::Resource
+    + k8s_openapi::Metadata<Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>
+    + Serialize
+    + serde::de::DeserializeOwned
+    + Clone
+    + std::fmt::Debug
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<K> ClientKind for K where
+    K: k8s_openapi::Resource
+        + k8s_openapi::Metadata<Ty = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta>
+        + Serialize
+        + serde::de::DeserializeOwned
+        + Clone
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// Runs a built controller with `workers` concurrent reconciles until `shutdown`, with the
+/// shared [`error_policy`] and the [initial sync](run_with_initial_sync) of its primary cache.
+pub async fn run_controller<K, R, RFut, Ctx>(
+    controller: rkube_runtime::Controller<K>,
+    workers: usize,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    reconcile: R,
+    ctx: Arc<Ctx>,
+) where
+    K: rkube_runtime::Object,
+    R: Fn(Arc<K>, Arc<Ctx>) -> RFut + Send + Sync + 'static,
+    RFut: std::future::Future<Output = Result<Action, ReconcileError>> + Send + 'static,
+    Ctx: Send + Sync + 'static,
+{
+    let controller = controller.concurrency(workers).shutdown_on(shutdown);
+    let (store, queue) = (controller.store(), controller.queue());
+    run_with_initial_sync(store, queue, controller.run(reconcile, error_policy, ctx)).await;
 }
 
 /// The store of the shared pod informer: the default indexes plus `spec.nodeName`.

@@ -6,11 +6,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::FutureExt;
 use futures::future::BoxFuture;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
-use rkube_client::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use rkube_client::{DeleteParams, Patch};
 use rkube_runtime::events::{EventType as RuntimeEventType, object_reference};
 use rkube_runtime::informer::Informer;
 use rkube_runtime::reflector::index;
@@ -73,13 +72,7 @@ impl DeploymentWrites for ClientWrites {
         namespace: &'a str,
         rs: &'a ReplicaSet,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<ReplicaSet>::namespaced(self.client.clone(), namespace)
-                .create(&PostParams::default(), rs)
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.create_object(namespace, rs)
     }
 
     fn patch_rs<'a>(
@@ -89,17 +82,12 @@ impl DeploymentWrites for ClientWrites {
         patch: &'a Value,
         strategic: bool,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            let api = Api::<ReplicaSet>::namespaced(self.client.clone(), namespace);
-            let pp = PatchParams::default();
-            let result = if strategic {
-                api.patch(name, &pp, &Patch::Strategic(patch)).await
-            } else {
-                api.patch(name, &pp, &Patch::Merge(patch)).await
-            };
-            result.map(|_| ())
-        }
-        .boxed()
+        let patch = if strategic {
+            Patch::Strategic(patch)
+        } else {
+            Patch::Merge(patch)
+        };
+        self.patch_object::<ReplicaSet>(Some(namespace), name, patch, false)
     }
 
     fn delete_rs<'a>(
@@ -108,17 +96,11 @@ impl DeploymentWrites for ClientWrites {
         name: &'a str,
         uid: Option<&'a str>,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            let mut dp = DeleteParams::background();
-            if let Some(uid) = uid {
-                dp = dp.precondition_uid(uid);
-            }
-            Api::<ReplicaSet>::namespaced(self.client.clone(), namespace)
-                .delete(name, &dp)
-                .await
-                .map(|_| ())
+        let mut dp = DeleteParams::background();
+        if let Some(uid) = uid {
+            dp = dp.precondition_uid(uid);
         }
-        .boxed()
+        self.delete_object::<ReplicaSet>(Some(namespace), name, dp)
     }
 
     fn patch_deployment<'a>(
@@ -127,13 +109,7 @@ impl DeploymentWrites for ClientWrites {
         name: &'a str,
         patch: &'a Value,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Deployment>::namespaced(self.client.clone(), namespace)
-                .patch(name, &PatchParams::default(), &Patch::Merge(patch))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.patch_object::<Deployment>(Some(namespace), name, Patch::Merge(patch), false)
     }
 
     fn patch_deployment_status<'a>(
@@ -142,13 +118,7 @@ impl DeploymentWrites for ClientWrites {
         name: &'a str,
         patch: &'a Value,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Deployment>::namespaced(self.client.clone(), namespace)
-                .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.patch_object::<Deployment>(Some(namespace), name, Patch::Merge(patch), true)
     }
 }
 
@@ -355,14 +325,7 @@ pub async fn run<W: DeploymentWrites>(
         replica_sets,
         pods,
     });
-    let controller = controller.concurrency(workers).shutdown_on(shutdown);
-    let (store, queue) = (controller.store(), controller.queue());
-    crate::wiring::run_with_initial_sync(
-        store,
-        queue,
-        controller.run(reconcile::<W>, crate::wiring::error_policy, ctx),
-    )
-    .await;
+    crate::wiring::run_controller(controller, workers, shutdown, reconcile::<W>, ctx).await;
 }
 
 #[cfg(test)]

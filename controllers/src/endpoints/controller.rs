@@ -5,11 +5,10 @@
 
 use std::sync::Arc;
 
-use futures::FutureExt;
 use futures::future::BoxFuture;
 use k8s_openapi::api::core::v1::{Endpoints, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
-use rkube_client::{Api, DeleteParams, PostParams};
+use rkube_client::DeleteParams;
 use rkube_runtime::informer::Informer;
 use rkube_runtime::reflector::index;
 use rkube_runtime::{Action, Controller, ObjectRef, Store};
@@ -59,88 +58,48 @@ pub trait EndpointsWrites: Send + Sync + 'static {
     ) -> BoxFuture<'a, rkube_client::Result<()>>;
 }
 
-fn name_of(meta: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> &str {
-    meta.name.as_deref().unwrap_or_default()
-}
-
 impl EndpointsWrites for ClientWrites {
     fn create_endpoints<'a>(
         &'a self,
         namespace: &'a str,
         ep: &'a Endpoints,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Endpoints>::namespaced(self.client.clone(), namespace)
-                .create(&PostParams::default(), ep)
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.create_object(namespace, ep)
     }
     fn replace_endpoints<'a>(
         &'a self,
         namespace: &'a str,
         ep: &'a Endpoints,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Endpoints>::namespaced(self.client.clone(), namespace)
-                .replace(name_of(&ep.metadata), &PostParams::default(), ep)
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.replace_object(namespace, ep)
     }
     fn delete_endpoints<'a>(
         &'a self,
         namespace: &'a str,
         name: &'a str,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Endpoints>::namespaced(self.client.clone(), namespace)
-                .delete(name, &DeleteParams::default())
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.delete_object::<Endpoints>(Some(namespace), name, DeleteParams::default())
     }
     fn create_slice<'a>(
         &'a self,
         namespace: &'a str,
         slice: &'a EndpointSlice,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<EndpointSlice>::namespaced(self.client.clone(), namespace)
-                .create(&PostParams::default(), slice)
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.create_object(namespace, slice)
     }
     fn replace_slice<'a>(
         &'a self,
         namespace: &'a str,
         slice: &'a EndpointSlice,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<EndpointSlice>::namespaced(self.client.clone(), namespace)
-                .replace(name_of(&slice.metadata), &PostParams::default(), slice)
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.replace_object(namespace, slice)
     }
     fn delete_slice<'a>(
         &'a self,
         namespace: &'a str,
         name: &'a str,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<EndpointSlice>::namespaced(self.client.clone(), namespace)
-                .delete(name, &DeleteParams::default())
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.delete_object::<EndpointSlice>(Some(namespace), name, DeleteParams::default())
     }
 }
 
@@ -269,14 +228,7 @@ pub async fn run<W: EndpointsWrites>(
         endpoints,
         slices,
     });
-    let controller = controller.concurrency(workers).shutdown_on(shutdown);
-    let (store, queue) = (controller.store(), controller.queue());
-    crate::wiring::run_with_initial_sync(
-        store,
-        queue,
-        controller.run(reconcile::<W>, crate::wiring::error_policy, ctx),
-    )
-    .await;
+    crate::wiring::run_controller(controller, workers, shutdown, reconcile::<W>, ctx).await;
 }
 
 #[cfg(test)]
@@ -285,6 +237,7 @@ mod tests {
     use crate::endpoints::legacy::tests::service;
     use crate::testutil::{api_error, eventually, pod, ts};
     use crate::wiring::informer;
+    use futures::FutureExt;
     use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
     use rkube_runtime::fake::FakeApi;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -317,7 +270,7 @@ mod tests {
             async move {
                 let current = self
                     .endpoints
-                    .get(Some(ns), name_of(&ep.metadata))
+                    .get(Some(ns), ep.metadata.name.as_deref().unwrap_or_default())
                     .ok_or_else(|| api_error(404, "NotFound"))?;
                 if current.metadata.resource_version != ep.metadata.resource_version {
                     return Err(api_error(409, "Conflict"));

@@ -93,55 +93,28 @@ where
 /// Runs `$body` with `$api` bound to the typed `Api` of the object's kind.
 macro_rules! with_typed_api {
     ($client:expr, $id:expr, |$api:ident| $body:expr) => {
+        with_typed_api!(@kinds $client, $id, $api, $body;
+            "v1", "Pod" => Pod, &$id.namespace;
+            "v1", "Service" => Service, &$id.namespace;
+            "v1", "Endpoints" => Endpoints, &$id.namespace;
+            "v1", "ConfigMap" => ConfigMap, &$id.namespace;
+            "v1", "Secret" => Secret, &$id.namespace;
+            "v1", "Event" => Event, &$id.namespace;
+            "v1", "Node" => Node, "";
+            "v1", "Namespace" => Namespace, "";
+            "apps/v1", "ReplicaSet" => ReplicaSet, &$id.namespace;
+            "apps/v1", "Deployment" => Deployment, &$id.namespace;
+            "discovery.k8s.io/v1", "EndpointSlice" => EndpointSlice, &$id.namespace;
+            "coordination.k8s.io/v1", "Lease" => Lease, &$id.namespace;
+        )
+    };
+    (@kinds $client:expr, $id:expr, $api:ident, $body:expr;
+        $($version:literal, $kind:literal => $ty:ty, $ns:expr;)*) => {
         match ($id.api_version.as_str(), $id.kind.as_str()) {
-            ("v1", "Pod") => {
-                let $api = api_for::<Pod>($client, &$id.namespace);
+            $(($version, $kind) => {
+                let $api = api_for::<$ty>($client, $ns);
                 $body
-            }
-            ("v1", "Service") => {
-                let $api = api_for::<Service>($client, &$id.namespace);
-                $body
-            }
-            ("v1", "Endpoints") => {
-                let $api = api_for::<Endpoints>($client, &$id.namespace);
-                $body
-            }
-            ("v1", "ConfigMap") => {
-                let $api = api_for::<ConfigMap>($client, &$id.namespace);
-                $body
-            }
-            ("v1", "Secret") => {
-                let $api = api_for::<Secret>($client, &$id.namespace);
-                $body
-            }
-            ("v1", "Event") => {
-                let $api = api_for::<Event>($client, &$id.namespace);
-                $body
-            }
-            ("v1", "Node") => {
-                let $api = api_for::<Node>($client, "");
-                $body
-            }
-            ("v1", "Namespace") => {
-                let $api = api_for::<Namespace>($client, "");
-                $body
-            }
-            ("apps/v1", "ReplicaSet") => {
-                let $api = api_for::<ReplicaSet>($client, &$id.namespace);
-                $body
-            }
-            ("apps/v1", "Deployment") => {
-                let $api = api_for::<Deployment>($client, &$id.namespace);
-                $body
-            }
-            ("discovery.k8s.io/v1", "EndpointSlice") => {
-                let $api = api_for::<EndpointSlice>($client, &$id.namespace);
-                $body
-            }
-            ("coordination.k8s.io/v1", "Lease") => {
-                let $api = api_for::<Lease>($client, &$id.namespace);
-                $body
-            }
+            })*
             _ => Err(WriteError::UnknownKind {
                 api_version: $id.api_version.clone(),
                 kind: $id.kind.clone(),
@@ -624,44 +597,45 @@ mod tests {
             .unwrap();
     }
 
-    #[tokio::test]
-    async fn background_deletion_collects_the_whole_chain() {
+    /// Runs `check` against a collector over the chain [`populate`] builds.
+    async fn with_populated_collector(check: impl AsyncFnOnce(&Fakes)) {
         let f = Arc::new(Fakes::default());
         populate(&f);
-        with_collector(&f, async || {
+        with_collector(&f, async || check(&f).await).await;
+    }
+
+    #[tokio::test]
+    async fn background_deletion_collects_the_whole_chain() {
+        with_populated_collector(async |f| {
             // Nothing is collected while the owners exist.
             tokio::time::sleep(Duration::from_millis(100)).await;
-            assert_eq!(gone(&f), (false, false, false));
+            assert_eq!(gone(f), (false, false, false));
             f.deployments.delete(Some("default"), "web");
-            assert!(eventually(5, || gone(&f) == (true, true, true)).await);
+            assert!(eventually(5, || gone(f) == (true, true, true)).await);
         })
         .await;
     }
 
     #[tokio::test]
     async fn foreground_deletion_removes_dependents_before_the_owner() {
-        let f = Arc::new(Fakes::default());
-        populate(&f);
-        with_collector(&f, async || {
-            mark_deleting(&f, FOREGROUND_FINALIZER);
+        with_populated_collector(async |f| {
+            mark_deleting(f, FOREGROUND_FINALIZER);
             // The owner stays until its blocking dependents are gone.
-            assert!(eventually(5, || gone(&f).2).await);
-            assert!(eventually(5, || gone(&f) == (true, true, true)).await);
+            assert!(eventually(5, || gone(f).2).await);
+            assert!(eventually(5, || gone(f) == (true, true, true)).await);
         })
         .await;
     }
 
     #[tokio::test]
     async fn orphan_deletion_keeps_dependents_without_the_owner_reference() {
-        let f = Arc::new(Fakes::default());
-        populate(&f);
-        with_collector(&f, async || {
-            mark_deleting(&f, ORPHAN_FINALIZER);
-            assert!(eventually(5, || gone(&f).0).await);
+        with_populated_collector(async |f| {
+            mark_deleting(f, ORPHAN_FINALIZER);
+            assert!(eventually(5, || gone(f).0).await);
             let rs = f.rss.get(Some("default"), "rs").unwrap();
             assert!(rs.metadata.owner_references.unwrap_or_default().is_empty());
             tokio::time::sleep(Duration::from_millis(300)).await;
-            assert_eq!(gone(&f), (true, false, false));
+            assert_eq!(gone(f), (true, false, false));
         })
         .await;
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use k8s_openapi::api::core::v1::{Event, Namespace};
-use rkube_client::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use rkube_client::{Api, DeleteParams, ListParams, Patch, PostParams};
 use rkube_runtime::informer::Informer;
 use rkube_runtime::{Action, Controller};
 use serde_json::{Value, json};
@@ -56,8 +56,7 @@ impl NamespaceWrites for ClientWrites {
         patch: &'a Value,
     ) -> BoxFuture<'a, Result<(), WriteError>> {
         async move {
-            Api::<Namespace>::all(self.client.clone())
-                .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
+            self.patch_object::<Namespace>(None, name, Patch::Merge(patch), true)
                 .await?;
             Ok(())
         }
@@ -155,14 +154,7 @@ pub async fn run<W: NamespaceWrites>(
         () = shutdown.clone() => return,
     }
     let ctx = Arc::new(NamespaceContext { writes, caches });
-    let controller = controller.concurrency(2).shutdown_on(shutdown);
-    let (store, queue) = (controller.store(), controller.queue());
-    crate::wiring::run_with_initial_sync(
-        store,
-        queue,
-        controller.run(reconcile::<W>, crate::wiring::error_policy, ctx),
-    )
-    .await;
+    crate::wiring::run_controller(controller, 2, shutdown, reconcile::<W>, ctx).await;
 }
 
 #[cfg(test)]

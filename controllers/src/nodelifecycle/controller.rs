@@ -5,13 +5,12 @@
 
 use std::sync::Arc;
 
-use futures::FutureExt;
 use futures::future::BoxFuture;
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::SignedDuration;
-use rkube_client::{Api, DeleteParams, Patch, PatchParams};
+use rkube_client::{DeleteParams, Patch};
 use rkube_runtime::events::{EventType, object_reference};
 use rkube_runtime::informer::Informer;
 use rkube_runtime::reflector::index;
@@ -63,26 +62,14 @@ impl NodeLifecycleWrites for ClientWrites {
         name: &'a str,
         patch: &'a Value,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Node>::all(self.client.clone())
-                .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.patch_object::<Node>(None, name, Patch::Merge(patch), true)
     }
     fn patch_node<'a>(
         &'a self,
         name: &'a str,
         patch: &'a Value,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Node>::all(self.client.clone())
-                .patch(name, &PatchParams::default(), &Patch::Merge(patch))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.patch_object::<Node>(None, name, Patch::Merge(patch), false)
     }
     fn patch_pod_status<'a>(
         &'a self,
@@ -90,13 +77,7 @@ impl NodeLifecycleWrites for ClientWrites {
         name: &'a str,
         patch: &'a Value,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Pod>::namespaced(self.client.clone(), namespace)
-                .patch_status(name, &PatchParams::default(), &Patch::Strategic(patch))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.patch_object::<Pod>(Some(namespace), name, Patch::Strategic(patch), true)
     }
     fn delete_pod<'a>(
         &'a self,
@@ -104,13 +85,8 @@ impl NodeLifecycleWrites for ClientWrites {
         name: &'a str,
         uid: &'a str,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Pod>::namespaced(self.client.clone(), namespace)
-                .delete(name, &DeleteParams::default().precondition_uid(uid))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        let dp = DeleteParams::default().precondition_uid(uid);
+        self.delete_object::<Pod>(Some(namespace), name, dp)
     }
 }
 
@@ -240,14 +216,7 @@ pub async fn run<W: NodeLifecycleWrites>(
         pods,
         config,
     });
-    let controller = controller.concurrency(2).shutdown_on(shutdown);
-    let (store, queue) = (controller.store(), controller.queue());
-    crate::wiring::run_with_initial_sync(
-        store,
-        queue,
-        controller.run(reconcile::<W>, crate::wiring::error_policy, ctx),
-    )
-    .await;
+    crate::wiring::run_controller(controller, 2, shutdown, reconcile::<W>, ctx).await;
 }
 
 #[cfg(test)]
@@ -258,6 +227,7 @@ mod tests {
     use crate::nodelifecycle::taints::UNREACHABLE_TAINT;
     use crate::testutil::{RecordedEvents, api_error, eventually, merge_patched, pod};
     use crate::wiring::informer;
+    use futures::FutureExt;
     use k8s_openapi::api::coordination::v1::LeaseSpec;
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
     use rkube_runtime::fake::FakeApi;

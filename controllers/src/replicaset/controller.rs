@@ -12,7 +12,7 @@ use futures::future::{BoxFuture, join_all};
 use k8s_openapi::api::apps::v1::ReplicaSet;
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
-use rkube_client::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use rkube_client::{DeleteParams, Patch, PostParams};
 use rkube_runtime::events::{EventType, object_reference};
 use rkube_runtime::informer::Informer;
 use rkube_runtime::reflector::index;
@@ -70,7 +70,7 @@ impl ReplicaSetWrites for ClientWrites {
         pod: &'a Pod,
     ) -> BoxFuture<'a, rkube_client::Result<Pod>> {
         async move {
-            Api::<Pod>::namespaced(self.client.clone(), namespace)
+            self.api::<Pod>(Some(namespace))
                 .create(&PostParams::default(), pod)
                 .await
         }
@@ -83,13 +83,8 @@ impl ReplicaSetWrites for ClientWrites {
         name: &'a str,
         uid: &'a str,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Pod>::namespaced(self.client.clone(), namespace)
-                .delete(name, &DeleteParams::default().precondition_uid(uid))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        let dp = DeleteParams::default().precondition_uid(uid);
+        self.delete_object::<Pod>(Some(namespace), name, dp)
     }
 
     fn patch_pod<'a>(
@@ -98,13 +93,7 @@ impl ReplicaSetWrites for ClientWrites {
         name: &'a str,
         patch: &'a Value,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<Pod>::namespaced(self.client.clone(), namespace)
-                .patch(name, &PatchParams::default(), &Patch::Strategic(patch))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.patch_object::<Pod>(Some(namespace), name, Patch::Strategic(patch), false)
     }
 
     fn patch_status<'a>(
@@ -113,13 +102,7 @@ impl ReplicaSetWrites for ClientWrites {
         name: &'a str,
         patch: &'a Value,
     ) -> BoxFuture<'a, rkube_client::Result<()>> {
-        async move {
-            Api::<ReplicaSet>::namespaced(self.client.clone(), namespace)
-                .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
-                .await
-                .map(|_| ())
-        }
-        .boxed()
+        self.patch_object::<ReplicaSet>(Some(namespace), name, Patch::Merge(patch), true)
     }
 }
 
@@ -456,14 +439,7 @@ pub async fn run<W: ReplicaSetWrites>(
         replica_sets: controller.store(),
         expectations: Expectations::new(),
     });
-    let controller = controller.concurrency(workers).shutdown_on(shutdown);
-    let (store, queue) = (controller.store(), controller.queue());
-    crate::wiring::run_with_initial_sync(
-        store,
-        queue,
-        controller.run(reconcile::<W>, crate::wiring::error_policy, ctx),
-    )
-    .await;
+    crate::wiring::run_controller(controller, workers, shutdown, reconcile::<W>, ctx).await;
 }
 
 #[cfg(test)]
@@ -471,7 +447,7 @@ mod tests {
     use super::*;
     use crate::testutil::{RecordedEvents, api_error, eventually, pod, replica_set, strip_nulls};
     use crate::wiring::informer;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::{OwnerReference, Time};
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
     use rkube_runtime::fake::FakeApi;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
@@ -531,22 +507,7 @@ mod tests {
             name: &'a str,
             patch: &'a Value,
         ) -> BoxFuture<'a, rkube_client::Result<()>> {
-            async move {
-                let mut pod = self
-                    .pods
-                    .get(Some(ns), name)
-                    .ok_or_else(|| api_error(404, "NotFound"))?;
-                let oref = &patch["metadata"]["ownerReferences"][0];
-                let refs = pod.metadata.owner_references.get_or_insert_with(Vec::new);
-                if oref["$patch"] == "delete" {
-                    refs.retain(|r| r.uid != oref["uid"]);
-                } else {
-                    refs.push(serde_json::from_value::<OwnerReference>(oref.clone()).unwrap());
-                }
-                self.pods.apply(pod);
-                Ok(())
-            }
-            .boxed()
+            async move { crate::testutil::apply_owner_patch(&self.pods, ns, name, patch) }.boxed()
         }
         fn patch_status<'a>(
             &'a self,
