@@ -16,12 +16,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use storage::{
-    EmbeddedConfig, EmbeddedStore, EtcdConfig, EtcdStore, KeyValue, ListOptions, ListResult,
-    Result as StoreResult, Revision, Store, StoreError, TxnOp, WatchStream,
-};
+use storage::{EmbeddedConfig, EmbeddedStore, EtcdConfig, EtcdStore, Store};
 
-/// Plain etcd puts (no transaction, no prefix) behind the `create` call.
+/// Plain etcd puts (no transaction, no prefix), for comparison.
 struct RawEtcd {
     clients: Vec<etcd_client::Client>,
     next: std::sync::atomic::AtomicUsize,
@@ -29,18 +26,11 @@ struct RawEtcd {
     txn: bool,
 }
 
-#[async_trait::async_trait]
-impl Store for RawEtcd {
-    async fn get(&self, _: &str) -> StoreResult<Option<KeyValue>> {
-        unimplemented!("only create is measured")
-    }
-    async fn list(&self, _: &str, _: ListOptions) -> StoreResult<ListResult> {
-        unimplemented!("only create is measured")
-    }
-    async fn create(&self, key: &str, value: Bytes) -> StoreResult<KeyValue> {
+impl RawEtcd {
+    async fn put(&self, key: &str, value: Bytes) -> Result<(), etcd_client::Error> {
         let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % self.clients.len();
         let mut kv = self.clients[i].kv_client();
-        let rev = if self.txn {
+        if self.txn {
             let txn = etcd_client::Txn::new()
                 .when([etcd_client::Compare::create_revision(
                     key,
@@ -48,42 +38,31 @@ impl Store for RawEtcd {
                     0,
                 )])
                 .and_then([etcd_client::TxnOp::put(key, value.to_vec(), None)]);
-            let r = kv
-                .txn(txn)
-                .await
-                .map_err(|e| StoreError::Backend(e.to_string()))?;
-            r.header().map_or(0, |h| h.revision() as u64)
+            kv.txn(txn).await?;
         } else {
-            let r = kv
-                .put(key, value.to_vec(), None)
+            kv.put(key, value.to_vec(), None).await?;
+        }
+        Ok(())
+    }
+}
+
+/// What the benchmark writes to: one of our stores, or etcd directly.
+#[derive(Clone)]
+enum Target {
+    Store(Arc<dyn Store>),
+    Raw(Arc<RawEtcd>),
+}
+
+impl Target {
+    async fn create(&self, key: &str, value: Bytes) -> Result<(), String> {
+        match self {
+            Target::Store(s) => s
+                .create(key, value)
                 .await
-                .map_err(|e| StoreError::Backend(e.to_string()))?;
-            r.header().map_or(0, |h| h.revision() as u64)
-        };
-        Ok(KeyValue {
-            key: key.to_string(),
-            value,
-            create_revision: rev,
-            mod_revision: rev,
-        })
-    }
-    async fn update(&self, _: &str, _: Revision, _: Bytes) -> StoreResult<KeyValue> {
-        unimplemented!("only create is measured")
-    }
-    async fn delete(&self, _: &str, _: Option<Revision>) -> StoreResult<KeyValue> {
-        unimplemented!("only create is measured")
-    }
-    async fn txn(&self, _: Vec<TxnOp>) -> StoreResult<Vec<KeyValue>> {
-        unimplemented!("only create is measured")
-    }
-    async fn watch(&self, _: &str, _: Revision) -> StoreResult<WatchStream> {
-        unimplemented!("only create is measured")
-    }
-    async fn current_revision(&self) -> StoreResult<Revision> {
-        unimplemented!("only create is measured")
-    }
-    async fn compact(&self, _: Revision) -> StoreResult<()> {
-        unimplemented!("only create is measured")
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Target::Raw(r) => r.put(key, value).await.map_err(|e| e.to_string()),
+        }
     }
 }
 
@@ -96,7 +75,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|w| w.parse().ok())
         .unwrap_or(20_000);
     let _tmp;
-    let store: Arc<dyn Store> = match backend {
+    let store: Target = match backend {
         "embedded" => {
             let dir = match args.get(1) {
                 Some(d) => std::path::PathBuf::from(d),
@@ -107,7 +86,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     p
                 }
             };
-            Arc::new(EmbeddedStore::open(dir, EmbeddedConfig::default())?)
+            Target::Store(Arc::new(EmbeddedStore::open(
+                dir,
+                EmbeddedConfig::default(),
+            )?))
         }
         "etcd" => {
             let endpoints = args
@@ -115,7 +97,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .cloned()
                 .unwrap_or_else(|| "http://127.0.0.1:2379".into());
             let prefix = format!("/rkube-bench/{}", std::process::id());
-            Arc::new(
+            Target::Store(Arc::new(
                 EtcdStore::connect(EtcdConfig {
                     prefix,
                     compaction_interval: None,
@@ -126,7 +108,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     ..EtcdConfig::new([endpoints])
                 })
                 .await?,
-            )
+            ))
         }
         "raw-etcd" | "raw-etcd-txn" => {
             let endpoints = args
@@ -137,11 +119,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             for _ in 0..4 {
                 clients.push(etcd_client::Client::connect([endpoints.as_str()], None).await?);
             }
-            Arc::new(RawEtcd {
+            Target::Raw(Arc::new(RawEtcd {
                 clients,
                 next: Default::default(),
                 txn: backend == "raw-etcd-txn",
-            })
+            }))
         }
         other => return Err(format!("unknown backend {other}").into()),
     };
@@ -166,10 +148,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                             std::process::id()
                         );
                         let t = Instant::now();
-                        store
-                            .create(&key, value.clone())
-                            .await
-                            .map_err(|e| e.to_string())?;
+                        store.create(&key, value.clone()).await?;
                         lat.push(t.elapsed());
                     }
                     Ok::<_, String>(lat)
