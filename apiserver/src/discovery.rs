@@ -5,7 +5,6 @@
 //! and decides how to parse from the response's `Content-Type` alone; it uses
 //! the aggregated form only if both `/api` and `/apis` answer in it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use api_types::registry::ResourceDef;
@@ -135,18 +134,17 @@ fn groups(state: &AppState) -> Vec<(String, Vec<VersionDefs>)> {
     out
 }
 
-fn verbs(_def: &ResourceDef) -> Vec<&'static str> {
-    vec![
-        "create",
-        "delete",
-        "deletecollection",
-        "get",
-        "list",
-        "patch",
-        "update",
-        "watch",
-    ]
-}
+/// Every served kind supports every verb.
+const VERBS: [&str; 8] = [
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 
 /// (name, responseKind (group, version, kind), verbs) of each served subresource.
 fn subresources(def: &ResourceDef) -> Vec<SubresourceInfo> {
@@ -181,7 +179,7 @@ fn aggregated_resource(def: &ResourceDef) -> Value {
         "responseKind": {"group": def.group, "version": def.version, "kind": def.kind},
         "scope": if def.namespaced { "Namespaced" } else { "Cluster" },
         "singularResource": def.singular,
-        "verbs": verbs(def),
+        "verbs": VERBS,
     });
     if !def.short_names.is_empty() {
         r["shortNames"] = json!(def.short_names);
@@ -321,7 +319,7 @@ pub fn api_resource_list(state: &AppState, group: &str, version: &str) -> Option
             "singularName": def.singular,
             "namespaced": def.namespaced,
             "kind": def.kind,
-            "verbs": verbs(def),
+            "verbs": VERBS,
         });
         if !def.short_names.is_empty() {
             r["shortNames"] = json!(def.short_names);
@@ -360,15 +358,4 @@ pub fn api_resource_list(state: &AppState, group: &str, version: &str) -> Option
             "resources": resources,
         }),
     ))
-}
-
-/// Kinds per group-version, for other modules.
-pub fn group_versions(state: &AppState) -> BTreeMap<(String, String), Vec<Arc<ResourceDef>>> {
-    let mut out: BTreeMap<(String, String), Vec<Arc<ResourceDef>>> = BTreeMap::new();
-    for def in state.registry().all() {
-        out.entry((def.group.clone(), def.version.clone()))
-            .or_default()
-            .push(def.clone());
-    }
-    out
 }

@@ -198,16 +198,6 @@ impl ApiError {
         )
     }
 
-    /// 504 Timeout (store did not answer).
-    pub fn timeout(message: impl Into<String>) -> Self {
-        Self::new(504, "Timeout", message)
-    }
-
-    /// 429 TooManyRequests.
-    pub fn too_many_requests(message: impl Into<String>) -> Self {
-        Self::new(429, "TooManyRequests", message)
-    }
-
     /// The `Status` object.
     pub fn to_status(&self) -> Value {
         let mut s = json!({

@@ -18,7 +18,6 @@ pub enum FieldValidation {
 /// Parsed query parameters.
 #[derive(Clone, Debug)]
 pub struct Params {
-    raw: HashMap<String, String>,
     /// `watch=1|true`.
     pub watch: bool,
     /// `labelSelector`.
@@ -151,13 +150,7 @@ impl Params {
             send_initial_events: get("sendInitialEvents")
                 .map(|v| parse_bool("sendInitialEvents", v))
                 .transpose()?,
-            raw,
         })
-    }
-
-    /// A raw parameter.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.raw.get(name).map(String::as_str)
     }
 }
 

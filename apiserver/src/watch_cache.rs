@@ -239,11 +239,6 @@ impl WatchCache {
         inner.tx = tx;
     }
 
-    /// The latest revision this cache has processed.
-    pub fn revision(&self) -> Revision {
-        self.inner.lock().expect("watch cache lock").revision
-    }
-
     /// Subscribe to events after `after`.
     pub fn subscribe(&self, after: Revision) -> Result<Subscription, CacheError> {
         let inner = self.inner.lock().expect("watch cache lock");
@@ -263,31 +258,5 @@ impl WatchCache {
             backlog,
             live: inner.tx.subscribe(),
         })
-    }
-
-    /// Number of events currently retained.
-    pub fn len(&self) -> usize {
-        self.inner.lock().expect("watch cache lock").ring.len()
-    }
-
-    /// Whether no events are retained.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Wait until the cache has processed `revision` (or the deadline passes).
-    pub async fn wait_for(&self, revision: Revision, deadline: Duration) -> bool {
-        let start = tokio::time::Instant::now();
-        let mut delay = Duration::from_millis(1);
-        loop {
-            if self.revision() >= revision {
-                return true;
-            }
-            if start.elapsed() >= deadline {
-                return false;
-            }
-            tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(Duration::from_millis(20));
-        }
     }
 }

@@ -248,22 +248,22 @@ pub fn object_response(
     def: &ResourceDef,
     headers: &HeaderMap,
     params: &Params,
-    status: StatusCode,
     obj: &Value,
-    warnings: &[String],
 ) -> Response {
-    let body = match crate::table::wants_table(headers) {
-        Some(api_version) if status == StatusCode::OK => crate::table::table(
-            def,
-            api_version,
-            std::slice::from_ref(obj),
-            serde_json::json!({"resourceVersion": object::resource_version(obj)}),
-            &params.include_object,
-            true,
-        ),
-        _ => obj.clone(),
-    };
-    json_response(status, &body, warnings)
+    match crate::table::wants_table(headers) {
+        Some(api_version) => {
+            let table = crate::table::table(
+                def,
+                api_version,
+                std::slice::from_ref(obj),
+                serde_json::json!({"resourceVersion": object::resource_version(obj)}),
+                &params.include_object,
+                true,
+            );
+            json_response(StatusCode::OK, &table, &[])
+        }
+        None => json_response(StatusCode::OK, obj, &[]),
+    }
 }
 
 /// A JSON response with optional `Warning` headers.

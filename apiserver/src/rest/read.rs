@@ -31,14 +31,7 @@ pub async fn get(state: &AppState, target: &Target, req: Request) -> ApiResult<R
         .map_err(|e| ApiError::from_store(e, def, target.name()))?
         .ok_or_else(|| ApiError::not_found(def, target.name()))?;
     let obj = decode_stored(&kv)?;
-    Ok(object_response(
-        def,
-        &req.headers,
-        &req.params,
-        StatusCode::OK,
-        &obj,
-        &[],
-    ))
+    Ok(object_response(def, &req.headers, &req.params, &obj))
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -8,7 +8,7 @@ use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use super::write::{Mode, apply_patch, guaranteed_update, parse_body, patch_with_mode};
-use super::{Request, Target, decode_stored, json_response, object_response};
+use super::{Request, Target, decode_stored, json_response};
 use crate::error::{ApiError, ApiResult};
 use crate::{AppState, object};
 
@@ -121,10 +121,7 @@ async fn scale(
                 .map_err(|e| ApiError::from_store(e, &def, target.name()))?
                 .ok_or_else(|| ApiError::not_found(&def, target.name()))?;
             let obj = decode_stored(&kv)?;
-            Ok(object_response(
-                &def,
-                &http::HeaderMap::new(),
-                &req.params,
+            Ok(json_response(
                 StatusCode::OK,
                 &scale_of(target, spec, &obj),
                 &[],

@@ -158,37 +158,32 @@ fn default_and_validate_create(target: &Target, obj: &mut Value) -> ApiResult<()
     Ok(())
 }
 
-/// Refuse writes into a namespace that is missing, and creates into one
-/// that is terminating.
-pub async fn check_namespace(state: &AppState, ns: &str, creating: bool) -> ApiResult<()> {
-    let known = state.0.namespaces.as_ref().and_then(|c| c.lookup(ns));
-    match known {
-        Some(false) => return Ok(()),
-        Some(true) if creating => {
-            return Err(ApiError::forbidden(format!(
-                "unable to create new content in namespace {ns} because it is being terminated"
-            )));
+/// Refuse creates into a namespace that is missing (404) or terminating
+/// (403). Updates and deletes go on in a terminating namespace, or its
+/// finalizers could never be removed.
+pub async fn check_namespace(state: &AppState, ns: &str) -> ApiResult<()> {
+    let terminating = match state.0.namespaces.as_ref().and_then(|c| c.lookup(ns)) {
+        Some(t) => t,
+        // Not in the cache (yet): ask the store.
+        None => {
+            let Some(ns_def) = state.registry().get("", "v1", "namespaces").cloned() else {
+                return Ok(());
+            };
+            let key = crate::keys::object_key(&ns_def, None, ns);
+            let kv = state
+                .store()
+                .get(&key)
+                .await
+                .map_err(|e| ApiError::internal(e.to_string()))?
+                .ok_or_else(|| ApiError::not_found(&ns_def, ns))?;
+            let obj: Value = serde_json::from_slice(&kv.value).unwrap_or(Value::Null);
+            object::is_deleting(&obj)
         }
-        Some(true) => return Ok(()),
-        None => {}
-    }
-    let Some(ns_def) = state.registry().get("", "v1", "namespaces").cloned() else {
-        return Ok(());
     };
-    let key = crate::keys::object_key(&ns_def, None, ns);
-    let kv = state
-        .store()
-        .get(&key)
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?
-        .ok_or_else(|| ApiError::not_found(&ns_def, ns))?;
-    if creating {
-        let obj: Value = serde_json::from_slice(&kv.value).unwrap_or(Value::Null);
-        if object::is_deleting(&obj) {
-            return Err(ApiError::forbidden(format!(
-                "unable to create new content in namespace {ns} because it is being terminated"
-            )));
-        }
+    if terminating {
+        return Err(ApiError::forbidden(format!(
+            "unable to create new content in namespace {ns} because it is being terminated"
+        )));
     }
     Ok(())
 }
@@ -233,7 +228,7 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
         None
     };
     if let Some(ns) = &namespace {
-        check_namespace(state, ns, true).await?;
+        check_namespace(state, ns).await?;
     }
     let generate =
         object::name(&obj).is_empty() && !object::meta_str(&obj, "generateName").is_empty();
@@ -294,11 +289,10 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
                 }
                 return Err(ApiError::already_exists(&def, &name));
             }
-            Err(StoreError::AlreadyExists(k)) if plan.explicit_conflict(&k).is_some() => {
-                let e = plan.explicit_conflict(&k).expect("checked");
-                return Err(alloc_error(target, &name, e));
-            }
             Err(StoreError::AlreadyExists(k)) if plan.takes(&k) => {
+                if let Some(e) = plan.explicit_conflict(&k) {
+                    return Err(alloc_error(target, &name, e));
+                }
                 // Another writer took this IP or port: pick again.
                 state.0.allocator.mark_taken(&k);
                 continue;
@@ -528,11 +522,10 @@ where
                 continue;
             }
             Err(StoreError::NotFound(_)) => return Err(ApiError::not_found(&def, &name)),
-            Err(StoreError::AlreadyExists(k)) if plan.explicit_conflict(&k).is_some() => {
-                let e = plan.explicit_conflict(&k).expect("checked");
-                return Err(alloc_error(target, &name, e));
-            }
             Err(StoreError::AlreadyExists(k)) if plan.takes(&k) => {
+                if let Some(e) = plan.explicit_conflict(&k) {
+                    return Err(alloc_error(target, &name, e));
+                }
                 state.0.allocator.mark_taken(&k);
                 continue;
             }
