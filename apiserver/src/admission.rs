@@ -176,19 +176,14 @@ fn reset_status(kind: &str, obj: &mut Value) {
 
 /// The pod's QoS class from its containers' requests and limits.
 pub fn qos_class(spec: Option<&Value>) -> &'static str {
-    let containers = spec
-        .and_then(|s| s.get("containers"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let inits = spec
-        .and_then(|s| s.get("initContainers"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let list = |field: &str| -> &[Value] {
+        spec.and_then(|s| s.get(field))
+            .and_then(Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    };
     let mut any = false;
     let mut guaranteed = true;
-    for c in containers.iter().chain(inits.iter()) {
+    for c in list("containers").iter().chain(list("initContainers")) {
         let req = c.pointer("/resources/requests").and_then(Value::as_object);
         let lim = c.pointer("/resources/limits").and_then(Value::as_object);
         let has = |m: Option<&Map<String, Value>>, k: &str| m.is_some_and(|m| m.contains_key(k));

@@ -46,6 +46,16 @@ impl Filter {
         })
     }
 
+    /// Whether only the namespace matters (no label or field selector).
+    pub fn namespace_only(&self) -> bool {
+        self.labels.is_everything() && self.fields.is_everything()
+    }
+
+    /// Whether an object in `namespace` passes the namespace part.
+    pub fn matches_namespace(&self, namespace: &str) -> bool {
+        self.namespace.as_deref().is_none_or(|ns| ns == namespace)
+    }
+
     /// Whether an object with this metadata is selected.
     pub fn matches(&self, meta: &ObjMeta) -> bool {
         if let Some(ns) = &self.namespace {

@@ -62,13 +62,13 @@ impl NamespaceLifecycle {
                     let mut states = me.states.write().expect("namespace cache lock");
                     match ev.kind {
                         EventType::Delete => {
-                            states.remove(&ev.meta.name);
+                            states.remove(&ev.name);
                         }
                         EventType::Put => {
                             let terminating = serde_json::from_slice::<Value>(&ev.bytes)
                                 .map(|v| object::is_deleting(&v))
                                 .unwrap_or(false);
-                            states.insert(ev.meta.name.clone(), terminating);
+                            states.insert(ev.name.clone(), terminating);
                         }
                     }
                 };

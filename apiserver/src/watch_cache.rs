@@ -1,15 +1,17 @@
 //! The watch cache: one store watch per resource, fanned out to every client.
 //!
 //! As in kube-apiserver's cacher, each served kind has a single store watch.
-//! Every change is decoded once, stamped with its `resourceVersion`, encoded
-//! once, and kept in a bounded ring of recent events so that a client can
-//! resume from a recent revision. Filtering by namespace, labels and fields
-//! happens per watcher on the cached event's pre-extracted metadata. A slow
+//! Every change is stamped with its `resourceVersion` once (spliced into the
+//! stored bytes, never decoded and re-encoded), and kept in a bounded ring of
+//! recent events so that a client can resume from a recent revision. The
+//! same bytes go to every watcher. Filtering by namespace uses the key;
+//! labels and fields are decoded from the object only when some watcher's
+//! selector needs them, once per event. A slow
 //! watcher falls behind on a bounded broadcast channel and is closed (the
 //! client relists); it never blocks the writer or other watchers.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use api_types::registry::ResourceDef;
@@ -65,7 +67,7 @@ impl ObjMeta {
     }
 }
 
-/// One change, decoded and encoded once.
+/// One change, stamped once and shared by every watcher.
 #[derive(Debug)]
 pub struct CachedEvent {
     /// Put or delete.
@@ -75,10 +77,45 @@ pub struct CachedEvent {
     /// The object (for a delete, its last state) encoded as JSON with
     /// `resourceVersion` set to `revision`.
     pub bytes: Bytes,
-    /// Metadata of the new (or deleted) object.
-    pub meta: ObjMeta,
-    /// Metadata of the previous version, if any.
-    pub prev: Option<ObjMeta>,
+    /// `metadata.namespace` (from the key; empty for cluster-scoped kinds).
+    pub namespace: String,
+    /// `metadata.name` (from the key).
+    pub name: String,
+    /// The previous version's stored bytes, if any.
+    prev_bytes: Option<Bytes>,
+    def: Arc<ResourceDef>,
+    meta: OnceLock<ObjMeta>,
+    prev_meta: OnceLock<Option<ObjMeta>>,
+}
+
+impl CachedEvent {
+    /// Whether there was a previous version (an update rather than a create).
+    pub fn has_prev(&self) -> bool {
+        self.prev_bytes.is_some()
+    }
+
+    /// Metadata of the new (or deleted) object, decoded on first use.
+    pub fn meta(&self) -> &ObjMeta {
+        self.meta.get_or_init(|| self.decode_meta(&self.bytes))
+    }
+
+    /// Metadata of the previous version, if any, decoded on first use.
+    pub fn prev(&self) -> Option<&ObjMeta> {
+        self.prev_meta
+            .get_or_init(|| self.prev_bytes.as_ref().map(|b| self.decode_meta(b)))
+            .as_ref()
+    }
+
+    fn decode_meta(&self, bytes: &[u8]) -> ObjMeta {
+        match serde_json::from_slice::<Value>(bytes) {
+            Ok(obj) => ObjMeta::of(&self.def, &obj),
+            Err(_) => ObjMeta {
+                namespace: self.namespace.clone(),
+                name: self.name.clone(),
+                ..ObjMeta::default()
+            },
+        }
+    }
 }
 
 /// Why a watcher could not be started.
@@ -114,6 +151,7 @@ pub struct Subscription {
 /// The watch cache of one resource.
 pub struct WatchCache {
     def: Arc<ResourceDef>,
+    prefix: String,
     inner: Mutex<Inner>,
     capacity: usize,
     channel: usize,
@@ -130,8 +168,10 @@ impl WatchCache {
         channel: usize,
     ) -> Arc<Self> {
         let (tx, _) = broadcast::channel(channel.max(16));
+        let prefix = crate::keys::collection_prefix(&def, None);
         let cache = Arc::new(Self {
             def,
+            prefix: prefix.clone(),
             inner: Mutex::new(Inner {
                 ring: VecDeque::with_capacity(capacity.min(1024)),
                 complete_after: start,
@@ -142,7 +182,6 @@ impl WatchCache {
             channel: channel.max(16),
         });
         let weak = Arc::downgrade(&cache);
-        let prefix = crate::keys::collection_prefix(&cache.def, None);
         tokio::spawn(async move {
             let mut from = start;
             let mut backoff = Duration::from_millis(50);
@@ -195,24 +234,22 @@ impl WatchCache {
 
     fn apply(&self, ev: storage::Event) {
         let revision = ev.revision();
-        let Ok(mut obj) = serde_json::from_slice::<Value>(&ev.kv.value) else {
-            tracing::error!(key = %ev.kv.key, "watch cache: undecodable object in store");
-            return;
+        // `<prefix><namespace>/<name>` or `<prefix><name>`.
+        let rest = ev.kv.key.strip_prefix(&self.prefix).unwrap_or(&ev.kv.key);
+        let (namespace, name) = match rest.split_once('/') {
+            Some((ns, name)) if self.def.namespaced => (ns.to_string(), name.to_string()),
+            _ => (String::new(), rest.to_string()),
         };
-        object::set_resource_version(&mut obj, revision);
-        let meta = ObjMeta::of(&self.def, &obj);
-        let prev = ev.prev.as_ref().and_then(|p| {
-            serde_json::from_slice::<Value>(&p.value)
-                .ok()
-                .map(|v| ObjMeta::of(&self.def, &v))
-        });
-        let bytes = Bytes::from(serde_json::to_vec(&obj).unwrap_or_default());
         let cached = Arc::new(CachedEvent {
             kind: ev.kind,
             revision,
-            bytes,
-            meta,
-            prev,
+            bytes: Bytes::from(object::with_resource_version(&ev.kv.value, revision)),
+            namespace,
+            name,
+            prev_bytes: ev.prev.map(|p| p.value),
+            def: self.def.clone(),
+            meta: OnceLock::new(),
+            prev_meta: OnceLock::new(),
         });
         let mut inner = self.inner.lock().expect("watch cache lock");
         if revision <= inner.revision {

@@ -11,26 +11,39 @@ use serde_json::Value;
 
 use crate::registry::Column;
 
-/// Decode `obj` as `T`, let `f` change it, then write back only the given
-/// top-level keys (so that metadata and timestamps keep their exact form).
+/// Decode the top-level `keys` of `obj` as `T`, let `f` change it, then
+/// write back only those keys, in place (so that metadata and timestamps
+/// keep their exact form and the key order is kept).
+///
+/// Only the given keys are decoded (moved out of `obj`, not copied): `f`
+/// sees a `T` whose other fields, metadata included, are empty. On an
+/// error those keys are left null: the caller refuses the object.
 pub(crate) fn mutate_typed<T, F>(obj: &mut Value, keys: &[&str], f: F) -> Result<(), String>
 where
     T: DeserializeOwned + Serialize,
     F: FnOnce(&mut T),
 {
-    let mut typed: T = decode(obj)?;
-    f(&mut typed);
-    let new = serde_json::to_value(&typed).map_err(|e| e.to_string())?;
     let Some(map) = obj.as_object_mut() else {
         return Err("object is not a JSON object".to_string());
     };
+    let mut partial = serde_json::Map::new();
     for key in keys {
-        match new.get(*key) {
+        if let Some(v) = map.get_mut(*key) {
+            partial.insert((*key).to_string(), v.take());
+        }
+    }
+    let mut typed = T::deserialize(Value::Object(partial)).map_err(|e| e.to_string())?;
+    f(&mut typed);
+    let Value::Object(mut new) = serde_json::to_value(&typed).map_err(|e| e.to_string())? else {
+        return Err("typed object did not encode as a JSON object".to_string());
+    };
+    for key in keys {
+        match new.remove(*key) {
             Some(v) if !v.is_null() => {
-                map.insert((*key).to_string(), v.clone());
+                map.insert((*key).to_string(), v);
             }
             _ => {
-                map.remove(*key);
+                map.shift_remove(*key);
             }
         }
     }

@@ -268,7 +268,15 @@ pub fn object_response(
 
 /// A JSON response with optional `Warning` headers.
 pub fn json_response(status: StatusCode, body: &Value, warnings: &[String]) -> Response {
-    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    encoded_response(
+        status,
+        serde_json::to_vec(body).unwrap_or_default(),
+        warnings,
+    )
+}
+
+/// A response of already-encoded JSON with optional `Warning` headers.
+pub fn encoded_response(status: StatusCode, bytes: Vec<u8>, warnings: &[String]) -> Response {
     let mut resp = (status, bytes).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

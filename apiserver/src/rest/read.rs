@@ -265,18 +265,25 @@ fn error_frame(err: &ApiError) -> Bytes {
 
 /// Which event type (if any) a watcher with `filter` sees for `ev`.
 pub fn event_type_for(filter: &Filter, ev: &CachedEvent) -> Option<&'static str> {
-    let now = filter.matches(&ev.meta);
+    if filter.namespace_only() {
+        // The namespace never changes, so it decides for both versions.
+        if !filter.matches_namespace(&ev.namespace) {
+            return None;
+        }
+        return Some(match ev.kind {
+            EventType::Delete => "DELETED",
+            EventType::Put if ev.has_prev() => "MODIFIED",
+            EventType::Put => "ADDED",
+        });
+    }
+    let now = filter.matches(ev.meta());
     match ev.kind {
         EventType::Delete => now.then_some("DELETED"),
         EventType::Put => {
-            let before = ev.prev.as_ref().is_some_and(|p| filter.matches(p));
+            let before = ev.prev().is_some_and(|p| filter.matches(p));
             match (before, now) {
                 (false, true) => Some("ADDED"),
-                (true, true) => Some(if ev.prev.is_some() {
-                    "MODIFIED"
-                } else {
-                    "ADDED"
-                }),
+                (true, true) => Some(if ev.has_prev() { "MODIFIED" } else { "ADDED" }),
                 (true, false) => Some("DELETED"),
                 (false, false) => None,
             }

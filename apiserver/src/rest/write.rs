@@ -13,7 +13,7 @@ use rand::Rng;
 use serde_json::{Value, json};
 use storage::{KeyValue, StoreError, TxnOp};
 
-use super::{Request, Target, decode_stored, json_response, parse_rv};
+use super::{Request, Target, decode_stored, encoded_response, json_response, parse_rv};
 use crate::admission;
 use crate::alloc::AllocPlan;
 use crate::error::{ApiError, ApiResult};
@@ -272,16 +272,17 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
         if req.params.dry_run {
             return Ok(json_response(StatusCode::CREATED, &obj, &warnings));
         }
+        let value = encode(&obj);
         let op = TxnOp::Create {
             key: key.clone(),
-            value: encode(&obj),
+            value: value.clone(),
         };
         let result = commit(state, op, &plan, &key).await;
         match result {
             Ok(kv) => {
                 plan.committed(&state.0.allocator);
-                object::set_resource_version(&mut obj, kv.mod_revision);
-                return Ok(json_response(StatusCode::CREATED, &obj, &warnings));
+                let body = object::with_resource_version(&value, kv.mod_revision);
+                return Ok(encoded_response(StatusCode::CREATED, body, &warnings));
             }
             Err(StoreError::AlreadyExists(k)) if k == key => {
                 if generate {

@@ -29,6 +29,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use serde_json::{Value, json};
 
+/// The parts of the benchmark, in the order they run.
+const PARTS: [&str; 5] = ["raw", "embedded", "watch", "etcd", "memory"];
+
 /// Benchmark settings.
 #[derive(Clone, Debug)]
 struct Settings {
@@ -37,9 +40,15 @@ struct Settings {
     watchers: usize,
     watch_events: usize,
     memory_pods: usize,
+    /// Which parts to run: raw, embedded, watch, etcd, memory.
+    only: Vec<String>,
 }
 
 impl Settings {
+    fn runs(&self, part: &str) -> bool {
+        self.only.iter().any(|p| p == part)
+    }
+
     fn from_args() -> anyhow::Result<Settings> {
         let mut s = Settings {
             duration: Duration::from_secs(5),
@@ -47,6 +56,7 @@ impl Settings {
             watchers: 1000,
             watch_events: 50,
             memory_pods: 10_000,
+            only: PARTS.iter().map(|p| p.to_string()).collect(),
         };
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
@@ -62,9 +72,15 @@ impl Settings {
                 "--watchers" => s.watchers = value()?.parse()?,
                 "--watch-events" => s.watch_events = value()?.parse()?,
                 "--memory-pods" => s.memory_pods = value()?.parse()?,
+                "--only" => {
+                    s.only = value()?.split(',').map(|p| p.trim().to_string()).collect();
+                    if let Some(bad) = s.only.iter().find(|p| !PARTS.contains(&p.as_str())) {
+                        bail!("--only: unknown part {bad:?} (parts: {})", PARTS.join(","));
+                    }
+                }
                 "-h" | "--help" => {
                     println!(
-                        "bench [--duration SECS] [--clients 1,16,64] [--watchers N] [--watch-events N] [--memory-pods N]"
+                        "bench [--duration SECS] [--clients 1,16,64] [--watchers N] [--watch-events N] [--memory-pods N] [--only raw,embedded,watch,etcd,memory]"
                     );
                     std::process::exit(0);
                 }
@@ -152,11 +168,29 @@ struct LevelResult {
     p50: Duration,
     p99: Duration,
     first_error: Option<String>,
+    /// CPU the server process (etcd or rkube) used during the level.
+    server_cpu: Option<Duration>,
+    /// CPU the benchmark process itself used (the clients).
+    client_cpu: Option<Duration>,
 }
 
 impl LevelResult {
     fn rate(&self) -> f64 {
         self.ok as f64 / self.elapsed.as_secs_f64().max(1e-9)
+    }
+
+    /// Microseconds of CPU per successful request.
+    fn cpu_per_op(cpu: Option<Duration>, ok: usize) -> Option<f64> {
+        cpu.filter(|_| ok > 0)
+            .map(|c| (c.as_secs_f64() * 1e6 / ok as f64 * 10.0).round() / 10.0)
+    }
+
+    fn server_us(&self) -> Option<f64> {
+        Self::cpu_per_op(self.server_cpu, self.ok)
+    }
+
+    fn client_us(&self) -> Option<f64> {
+        Self::cpu_per_op(self.client_cpu, self.ok)
     }
 
     fn to_json(&self) -> Value {
@@ -168,6 +202,8 @@ impl LevelResult {
             "per_sec": round1(self.rate()),
             "p50_ms": ms(self.p50),
             "p99_ms": ms(self.p99),
+            "server_cpu_us_per_op": self.server_us(),
+            "client_cpu_us_per_op": self.client_us(),
         })
     }
 }
@@ -190,12 +226,51 @@ fn percentile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 /// Runs `clients` workers calling `op(worker, seq)` until `duration` passes.
-async fn run_level<F, Fut>(target: &str, clients: usize, duration: Duration, op: F) -> LevelResult
+/// The kernel's clock tick rate for `/proc/*/stat` times (`getconf CLK_TCK`).
+fn clock_ticks_per_second() -> u64 {
+    static HZ: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *HZ.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .and_then(|s| s.trim().parse().ok())
+            .filter(|&hz| hz > 0)
+            .unwrap_or(100)
+    })
+}
+
+/// CPU time (user + system) a process has used so far, from `/proc`.
+fn cpu_time(pid: Option<u32>) -> Option<Duration> {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/stat"),
+        None => "/proc/self/stat".to_string(),
+    };
+    let stat = std::fs::read_to_string(path).ok()?;
+    // Fields after the parenthesised command name; utime and stime are the
+    // 14th and 15th fields of the whole line.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    let hz = clock_ticks_per_second();
+    Some(Duration::from_micros(ticks * 1_000_000 / hz))
+}
+
+async fn run_level<F, Fut>(
+    target: &str,
+    clients: usize,
+    duration: Duration,
+    server: Option<u32>,
+    op: F,
+) -> LevelResult
 where
     F: Fn(usize, usize) -> Fut + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<(), String>> + Send,
 {
     let op = Arc::new(op);
+    let server_cpu0 = server.and_then(|pid| cpu_time(Some(pid)));
+    let client_cpu0 = cpu_time(None);
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::with_capacity(clients);
@@ -233,8 +308,13 @@ where
         }
     }
     let elapsed = started.elapsed();
+    let used = |before: Option<Duration>, now: Option<Duration>| Some(now? - before?);
+    let server_cpu = used(server_cpu0, server.and_then(|pid| cpu_time(Some(pid))));
+    let client_cpu = used(client_cpu0, cpu_time(None));
     all.sort_unstable();
     LevelResult {
+        server_cpu,
+        client_cpu,
         target: target.to_string(),
         clients,
         ok: all.len(),
@@ -420,17 +500,23 @@ async fn bench_raw_etcd(etcd: &Etcd, s: &Settings) -> anyhow::Result<Vec<LevelRe
             );
         }
         let kvs = Arc::new(kvs);
-        let r = run_level("raw etcd put", clients, s.duration, move |worker, seq| {
-            let mut kv = kvs[worker % kvs.len()].clone();
-            async move {
-                let name = format!("raw-{clients}-{worker}-{seq}");
-                let key = format!("/bench-raw/pods/default/{name}");
-                kv.put(key, pod_json(&name).to_vec(), None)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string())
-            }
-        })
+        let r = run_level(
+            "raw etcd put",
+            clients,
+            s.duration,
+            Some(etcd.child.id()),
+            move |worker, seq| {
+                let mut kv = kvs[worker % kvs.len()].clone();
+                async move {
+                    let name = format!("raw-{clients}-{worker}-{seq}");
+                    let key = format!("/bench-raw/pods/default/{name}");
+                    kv.put(key, pod_json(&name).to_vec(), None)
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
+                }
+            },
+        )
         .await;
         report_progress(&r);
         results.push(r);
@@ -447,15 +533,21 @@ async fn bench_apiserver(
     for &clients in &s.clients {
         let client = H2Client::connect(cluster, clients.div_ceil(16)).await?;
         let tag = label.replace(|c: char| !c.is_ascii_alphanumeric(), "");
-        let r = run_level(label, clients, s.duration, move |worker, seq| {
-            let client = client.clone();
-            let name = format!("{tag}-{clients}-{worker}-{seq}");
-            async move {
-                client
-                    .create("/api/v1/namespaces/default/pods", pod_json(&name))
-                    .await
-            }
-        })
+        let r = run_level(
+            label,
+            clients,
+            s.duration,
+            cluster.pid(),
+            move |worker, seq| {
+                let client = client.clone();
+                let name = format!("{tag}-{clients}-{worker}-{seq}");
+                async move {
+                    client
+                        .create("/api/v1/namespaces/default/pods", pod_json(&name))
+                        .await
+                }
+            },
+        )
         .await;
         report_progress(&r);
         results.push(r);
@@ -468,31 +560,44 @@ async fn bench_apiserver(
 async fn bench_http_baseline(cluster: &Cluster, s: &Settings) -> anyhow::Result<LevelResult> {
     let clients = s.clients.iter().copied().max().unwrap_or(1);
     let client = H2Client::connect(cluster, clients.div_ceil(16)).await?;
-    let r = run_level("rkube GET /version", clients, s.duration, move |_, _| {
-        let client = client.clone();
-        async move {
-            match client
-                .call(http::Method::GET, "/version", Bytes::new())
-                .await?
-            {
-                (status, _) if status.is_success() => Ok(()),
-                (status, body) => Err(format!("{status}: {}", String::from_utf8_lossy(&body))),
+    let r = run_level(
+        "rkube GET /version",
+        clients,
+        s.duration,
+        cluster.pid(),
+        move |_, _| {
+            let client = client.clone();
+            async move {
+                match client
+                    .call(http::Method::GET, "/version", Bytes::new())
+                    .await?
+                {
+                    (status, _) if status.is_success() => Ok(()),
+                    (status, body) => Err(format!("{status}: {}", String::from_utf8_lossy(&body))),
+                }
             }
-        }
-    })
+        },
+    )
     .await;
     report_progress(&r);
     Ok(r)
 }
 
+fn fmt_us(us: Option<f64>) -> String {
+    us.map(|u| format!("{u:.0}"))
+        .unwrap_or_else(|| "-".to_string())
+}
+
 fn report_progress(r: &LevelResult) {
     eprintln!(
-        "  {:<22} {:>3} clients: {:>8.0} creates/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}{}",
+        "  {:<22} {:>3} clients: {:>8.0} creates/s  p50 {:>7.2} ms  p99 {:>7.2} ms  CPU/op server {} µs client {} µs  errors {}{}",
         r.target,
         r.clients,
         r.rate(),
         ms(r.p50),
         ms(r.p99),
+        fmt_us(r.server_us()),
+        fmt_us(r.client_us()),
         r.errors,
         r.first_error
             .as_deref()
@@ -799,16 +904,20 @@ fn print_report(
         s.duration.as_secs_f64()
     );
     println!();
-    println!("| target | clients | requests/s | p50 (ms) | p99 (ms) | errors |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!(
+        "| target | clients | requests/s | p50 (ms) | p99 (ms) | server CPU/op (µs) | client CPU/op (µs) | errors |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in levels {
         println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {} |",
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {} |",
             r.target,
             r.clients,
             r.rate(),
             ms(r.p50),
             ms(r.p99),
+            fmt_us(r.server_us()),
+            fmt_us(r.client_us()),
             r.errors
         );
     }
@@ -913,50 +1022,60 @@ async fn run(s: Settings) -> anyhow::Result<()> {
     build_rkube()?;
     let mut levels = Vec::new();
 
-    eprintln!("starting etcd ...");
-    let etcd = start_etcd().await?;
-    eprintln!("raw etcd puts:");
-    levels.extend(bench_raw_etcd(&etcd, &s).await?);
-
-    eprintln!("rkube apiserver, embedded store:");
-    let embedded = start_apiserver(StoreBackend::Embedded, vec![])?;
-    levels.extend(bench_apiserver("rkube (embedded store)", &embedded, &s).await?);
-    levels.push(bench_http_baseline(&embedded, &s).await?);
-    eprintln!("watch delivery, {} watchers:", s.watchers);
-    let watch = match bench_watch(&embedded, &s).await {
-        Ok(w) => {
-            eprintln!(
-                "  p50 {:.2} ms, p99 {:.2} ms, {} deliveries",
-                ms(w.p50),
-                ms(w.p99),
-                w.delivered
-            );
-            Some(w)
-        }
-        Err(e) => {
-            eprintln!("  watch benchmark failed: {e:#}");
-            None
-        }
+    let etcd = if s.runs("raw") || s.runs("etcd") {
+        eprintln!("starting etcd ...");
+        Some(start_etcd().await?)
+    } else {
+        None
     };
-    drop(embedded);
+    if let (Some(etcd), true) = (&etcd, s.runs("raw")) {
+        eprintln!("raw etcd puts:");
+        levels.extend(bench_raw_etcd(etcd, &s).await?);
+    }
 
-    eprintln!("rkube apiserver, etcd store:");
-    let on_etcd = start_apiserver(
-        StoreBackend::Etcd(vec![etcd.endpoint.clone()]),
-        vec!["--etcd-prefix".into(), "/bench-rkube".into()],
-    )?;
-    levels.extend(bench_apiserver("rkube (etcd store)", &on_etcd, &s).await?);
-    drop(on_etcd);
+    let mut watch = None;
+    if s.runs("embedded") || s.runs("watch") {
+        let embedded = start_apiserver(StoreBackend::Embedded, vec![])?;
+        if s.runs("embedded") {
+            eprintln!("rkube apiserver, embedded store:");
+            levels.extend(bench_apiserver("rkube (embedded store)", &embedded, &s).await?);
+            levels.push(bench_http_baseline(&embedded, &s).await?);
+        }
+        if s.runs("watch") {
+            eprintln!("watch delivery, {} watchers:", s.watchers);
+            match bench_watch(&embedded, &s).await {
+                Ok(w) => {
+                    eprintln!(
+                        "  p50 {:.2} ms, p99 {:.2} ms, {} deliveries",
+                        ms(w.p50),
+                        ms(w.p99),
+                        w.delivered
+                    );
+                    watch = Some(w);
+                }
+                Err(e) => eprintln!("  watch benchmark failed: {e:#}"),
+            }
+        }
+    }
+
+    if let (Some(etcd), true) = (&etcd, s.runs("etcd")) {
+        eprintln!("rkube apiserver, etcd store:");
+        let on_etcd = start_apiserver(
+            StoreBackend::Etcd(vec![etcd.endpoint.clone()]),
+            vec!["--etcd-prefix".into(), "/bench-rkube".into()],
+        )?;
+        levels.extend(bench_apiserver("rkube (etcd store)", &on_etcd, &s).await?);
+    }
     drop(etcd);
 
-    eprintln!("memory, {} pods:", s.memory_pods);
-    let memory = match bench_memory(&s).await {
-        Ok(m) => Some(m),
-        Err(e) => {
-            eprintln!("  memory benchmark failed: {e:#}");
-            None
+    let mut memory = None;
+    if s.runs("memory") {
+        eprintln!("memory, {} pods:", s.memory_pods);
+        match bench_memory(&s).await {
+            Ok(m) => memory = Some(m),
+            Err(e) => eprintln!("  memory benchmark failed: {e:#}"),
         }
-    };
+    }
 
     print_report(&s, &levels, &watch, &memory);
     Ok(())
