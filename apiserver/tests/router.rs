@@ -908,3 +908,50 @@ async fn protobuf_bodies_from_kubectl_typed_clients_are_accepted() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body["message"].as_str().unwrap().contains("protobuf"));
 }
+
+/// As in Kubernetes, unknown fields of a built-in kind are never stored:
+/// refused under Strict, reported (Warning header) and dropped under Warn
+/// (the default), silently dropped under Ignore.
+#[tokio::test]
+async fn unknown_fields_are_dropped_not_stored() {
+    let s = server().await;
+    let with_unknown = |name: &str| {
+        let mut p = pod(name);
+        p["bogus"] = json!(1);
+        p["metadata"]["colour"] = json!("red");
+        p["spec"]["containers"][0]["imagePullPolcy"] = json!("Always");
+        p
+    };
+    let strict = s
+        .post(&format!("{PODS}?fieldValidation=Strict"), with_unknown("s"))
+        .await;
+    assert_eq!(strict.status, StatusCode::BAD_REQUEST, "{}", strict.body);
+    assert_eq!(
+        s.get(&format!("{PODS}/s")).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    for (mode, name) in [
+        ("", "w"),
+        ("?fieldValidation=Warn", "w2"),
+        ("?fieldValidation=Ignore", "i"),
+    ] {
+        let r = s.post(&format!("{PODS}{mode}"), with_unknown(name)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{mode}: {}", r.body);
+        let warned = r.headers.get_all(header::WARNING).iter().count();
+        assert_eq!(
+            warned > 0,
+            mode != "?fieldValidation=Ignore",
+            "{mode}: warnings {warned}"
+        );
+        for obj in [r.body, s.get(&format!("{PODS}/{name}")).await.body] {
+            assert!(obj.get("bogus").is_none(), "{mode}: {obj}");
+            assert!(obj["metadata"].get("colour").is_none(), "{mode}: {obj}");
+            assert!(
+                obj["spec"]["containers"][0].get("imagePullPolcy").is_none(),
+                "{mode}: {obj}"
+            );
+            assert_eq!(obj["spec"]["containers"][0]["imagePullPolicy"], "Always");
+        }
+    }
+}

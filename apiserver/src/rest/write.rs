@@ -118,15 +118,17 @@ pub fn check_type(
 }
 
 /// Unknown and duplicate fields per `fieldValidation`: an error under
-/// Strict, warnings under Warn, nothing under Ignore.
+/// Strict, warnings under Warn, nothing under Ignore. Unknown fields are
+/// removed from `obj` in every mode (Kubernetes never stores them).
 pub fn field_problems(
     state: &AppState,
     target: &Target,
     raw: &[u8],
-    obj: &Value,
+    obj: &mut Value,
     mode: FieldValidation,
 ) -> ApiResult<Vec<String>> {
     if mode == FieldValidation::Ignore {
+        state.0.openapi.prune_unknown(&target.def, obj);
         return Ok(Vec::new());
     }
     let problems = state.0.openapi.field_problems(&target.def, raw, obj);
@@ -208,7 +210,13 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
     let def = target.def.clone();
     let mut obj = parse_body(&req)?;
     check_type(target, &mut obj, &def.kind, &def.api_version())?;
-    let warnings = field_problems(state, target, &req.body, &obj, req.params.field_validation)?;
+    let warnings = field_problems(
+        state,
+        target,
+        &req.body,
+        &mut obj,
+        req.params.field_validation,
+    )?;
     let namespace = if def.namespaced {
         let ns = target.namespace.clone().ok_or_else(|| {
             ApiError::bad_request(
@@ -541,7 +549,13 @@ pub async fn update(state: &AppState, target: &Target, req: Request) -> ApiResul
     let def = target.def.clone();
     let mut body = parse_body(&req)?;
     check_type(target, &mut body, &def.kind, &def.api_version())?;
-    let warnings = field_problems(state, target, &req.body, &body, req.params.field_validation)?;
+    let warnings = field_problems(
+        state,
+        target,
+        &req.body,
+        &mut body,
+        req.params.field_validation,
+    )?;
     let updated = guaranteed_update(state, target, Mode::Main, req.params.dry_run, |_| {
         Ok(body.clone())
     })
@@ -589,7 +603,13 @@ pub async fn patch_with_mode(
     let updated = guaranteed_update(state, target, mode, req.params.dry_run, |current| {
         let mut patched = apply_patch(target, &req, current)?;
         check_type(target, &mut patched, &def.kind, &def.api_version())?;
-        warnings = field_problems(state, target, b"{}", &patched, req.params.field_validation)?;
+        warnings = field_problems(
+            state,
+            target,
+            b"{}",
+            &mut patched,
+            req.params.field_validation,
+        )?;
         Ok(patched)
     })
     .await?;
