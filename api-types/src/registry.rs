@@ -75,6 +75,20 @@ pub trait KindHooks: Send + Sync {
     /// Fails with a message if the value does not decode as this kind.
     fn default(&self, obj: &mut Value) -> Result<(), String>;
 
+    /// The typed fast path for a JSON request body: decode `raw` straight
+    /// into the kind's struct, apply [`Self::default`]'s defaults there, and
+    /// encode it back to a value, with the fields the struct does not know
+    /// dropped and named (`unknown field "spec.foo"`). One decode instead of
+    /// parsing to a value, then decoding and re-encoding for the defaults.
+    ///
+    /// `None` when the kind has no typed form, or the body does not decode
+    /// as this kind (wrong `apiVersion`/`kind`, a wrong type...): callers
+    /// then take the generic path, which words the error.
+    fn decode_defaulted(&self, raw: &[u8]) -> Option<(Value, Vec<String>)> {
+        let _ = raw;
+        None
+    }
+
     /// Validate a new object (already defaulted).
     fn validate_create(&self, obj: &Value) -> Vec<FieldError>;
 

@@ -12,7 +12,9 @@ use k8s_openapi::api::core::v1::{
 use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
-use super::util::{age_column, age_of, column, decode, mutate_typed, name_column};
+use super::util::{
+    age_column, age_of, column, decode, decode_typed_defaulted, mutate_typed, name_column,
+};
 use crate::registry::{Column, FieldError, KindHooks};
 
 /// Toleration keys added by DefaultTolerationSeconds.
@@ -430,6 +432,10 @@ impl KindHooks for PodHooks {
         mutate_typed::<Pod, _>(obj, &["spec"], default_pod)
     }
 
+    fn decode_defaulted(&self, raw: &[u8]) -> Option<(Value, Vec<String>)> {
+        decode_typed_defaulted::<Pod, _>(raw, default_pod)
+    }
+
     fn validate_create(&self, obj: &Value) -> Vec<FieldError> {
         crate::validation::pod::validate_pod_create(obj)
     }
@@ -569,6 +575,53 @@ impl KindHooks for PodHooks {
 
 #[cfg(test)]
 mod tests {
+    /// The typed fast path gives the same object as parsing, dropping the
+    /// unknown fields and defaulting, and names what it dropped.
+    #[test]
+    fn typed_fast_path_matches_the_generic_defaulting() {
+        let body = serde_json::json!({"apiVersion": "v1", "kind": "Pod", "bogus": true,
+            "metadata": {"name": "p", "colour": "red", "labels": {"a": "b"}},
+            "spec": {"containers": [{"name": "c", "image": "nginx", "imagePullPolcy": "Never",
+                "resources": {"limits": {"cpu": "1"}},
+                "ports": [{"containerPort": 80, "hostIP2": "x"}]}]}});
+        let raw = serde_json::to_vec(&body).unwrap();
+        let (fast, unknown) = PodHooks.decode_defaulted(&raw).expect("decodes");
+        assert_eq!(
+            unknown,
+            [
+                "unknown field \"bogus\"",
+                "unknown field \"metadata.colour\"",
+                "unknown field \"spec.containers[0].imagePullPolcy\"",
+                "unknown field \"spec.containers[0].ports[0].hostIP2\"",
+            ]
+        );
+        let mut slow = body.clone();
+        let m = slow.as_object_mut().unwrap();
+        m.remove("bogus");
+        slow["metadata"].as_object_mut().unwrap().remove("colour");
+        let c = &mut slow["spec"]["containers"][0];
+        c.as_object_mut().unwrap().remove("imagePullPolcy");
+        c["ports"][0].as_object_mut().unwrap().remove("hostIP2");
+        PodHooks.default(&mut slow).unwrap();
+        assert_eq!(fast, slow);
+        assert_eq!(
+            fast["spec"]["containers"][0]["resources"]["requests"]["cpu"],
+            "1"
+        );
+        // Not a Pod, or not decodable: the generic path will word the error.
+        assert!(
+            PodHooks
+                .decode_defaulted(br#"{"apiVersion": "apps/v1", "kind": "Pod"}"#)
+                .is_none()
+        );
+        assert!(
+            PodHooks
+                .decode_defaulted(br#"{"spec": {"containers": 3}}"#)
+                .is_none()
+        );
+        assert!(PodHooks.decode_defaulted(br#"{"kind": "Pod"} x"#).is_none());
+    }
+
     use super::*;
     use serde_json::json;
 

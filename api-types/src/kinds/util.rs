@@ -50,6 +50,47 @@ where
     Ok(())
 }
 
+/// Decode a JSON body straight into `T`, let `f` default it, and encode it
+/// back, naming every field `T` ignored as Kubernetes' strict decoding does
+/// (`unknown field "spec.containers[0].imagePullPolcy"`). `None` if the
+/// body does not decode as `T` (or has trailing data).
+pub(crate) fn decode_typed_defaulted<T, F>(raw: &[u8], f: F) -> Option<(Value, Vec<String>)>
+where
+    T: DeserializeOwned + Serialize,
+    F: FnOnce(&mut T),
+{
+    let mut unknown = Vec::new();
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let mut typed: T = serde_ignored::deserialize(&mut de, |path| {
+        unknown.push(format!("unknown field \"{}\"", field_path(&path)));
+    })
+    .ok()?;
+    de.end().ok()?;
+    f(&mut typed);
+    let value = serde_json::to_value(&typed).ok()?;
+    value.is_object().then_some((value, unknown))
+}
+
+/// A serde path in Kubernetes' field-path form: `spec.containers[0].name`.
+fn field_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", field_path(parent)),
+        Path::Map { parent, key } => {
+            let parent = field_path(parent);
+            if parent.is_empty() {
+                key.to_string()
+            } else {
+                format!("{parent}.{key}")
+            }
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => field_path(parent),
+    }
+}
+
 /// Decode a JSON object as the typed struct `T`.
 pub(crate) fn decode<T: DeserializeOwned>(obj: &Value) -> Result<T, String> {
     if !obj.is_object() {

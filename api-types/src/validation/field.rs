@@ -22,20 +22,28 @@ impl Path {
     /// `parent.name` (or `name` at the root).
     pub fn child(&self, name: &str) -> Self {
         if self.0.is_empty() {
-            Path(name.to_string())
-        } else {
-            Path(format!("{}.{name}", self.0))
+            return Path(name.to_string());
         }
+        let mut s = String::with_capacity(self.0.len() + 1 + name.len());
+        s.push_str(&self.0);
+        s.push('.');
+        s.push_str(name);
+        Path(s)
     }
 
     /// `parent[i]`.
     pub fn index(&self, i: usize) -> Self {
-        Path(format!("{}[{i}]", self.0))
+        self.key(&i.to_string())
     }
 
     /// `parent[key]`.
     pub fn key(&self, key: &str) -> Self {
-        Path(format!("{}[{key}]", self.0))
+        let mut s = String::with_capacity(self.0.len() + 2 + key.len());
+        s.push_str(&self.0);
+        s.push('[');
+        s.push_str(key);
+        s.push(']');
+        Path(s)
     }
 
     /// The path as text.

@@ -144,14 +144,37 @@ pub fn field_problems(
     }
 }
 
-fn default_and_validate_create(target: &Target, obj: &mut Value) -> ApiResult<()> {
+/// [`field_problems`] for a body decoded by the typed fast path, which has
+/// already dropped (and named) the unknown fields.
+fn typed_field_problems(
+    raw: &[u8],
+    unknown: Vec<String>,
+    mode: FieldValidation,
+) -> ApiResult<Vec<String>> {
+    if mode == FieldValidation::Ignore {
+        return Ok(Vec::new());
+    }
+    let mut problems = api_types::field_validation::duplicate_fields(raw);
+    problems.extend(unknown);
+    if problems.is_empty() || mode != FieldValidation::Strict {
+        return Ok(problems);
+    }
+    Err(ApiError::bad_request(format!(
+        "strict decoding error: {}",
+        problems.join(", ")
+    )))
+}
+
+fn default_and_validate_create(target: &Target, obj: &mut Value, defaulted: bool) -> ApiResult<()> {
     let def = &target.def;
-    def.hooks.default(obj).map_err(|e| {
-        ApiError::bad_request(format!(
-            "{} in version \"{}\" cannot be handled as a {}: {e}",
-            def.kind, def.version, def.kind
-        ))
-    })?;
+    if !defaulted {
+        def.hooks.default(obj).map_err(|e| {
+            ApiError::bad_request(format!(
+                "{} in version \"{}\" cannot be handled as a {}: {e}",
+                def.kind, def.version, def.kind
+            ))
+        })?;
+    }
     admission::prepare_create(&def.kind, obj);
     let errors = def.hooks.validate_create(obj);
     if !errors.is_empty() {
@@ -208,15 +231,33 @@ fn encode(obj: &Value) -> Bytes {
 /// `POST .../<plural>`.
 pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
     let def = target.def.clone();
-    let mut obj = parse_body(&req)?;
-    check_type(target, &mut obj, &def.kind, &def.api_version())?;
-    let warnings = field_problems(
-        state,
-        target,
-        &req.body,
-        &mut obj,
-        req.params.field_validation,
-    )?;
+    // JSON bodies of kinds with a typed form decode straight into it,
+    // defaults included; anything else (and any body that does not decode)
+    // takes the generic path, which words the errors.
+    let typed = content_type(&req)
+        .starts_with("application/json")
+        .then(|| def.hooks.decode_defaulted(&req.body))
+        .flatten();
+    let defaulted = typed.is_some();
+    let (mut obj, warnings) = match typed {
+        Some((mut obj, unknown)) => {
+            check_type(target, &mut obj, &def.kind, &def.api_version())?;
+            let warnings = typed_field_problems(&req.body, unknown, req.params.field_validation)?;
+            (obj, warnings)
+        }
+        None => {
+            let mut obj = parse_body(&req)?;
+            check_type(target, &mut obj, &def.kind, &def.api_version())?;
+            let warnings = field_problems(
+                state,
+                target,
+                &req.body,
+                &mut obj,
+                req.params.field_validation,
+            )?;
+            (obj, warnings)
+        }
+    };
     let namespace = if def.namespaced {
         let ns = target.namespace.clone().ok_or_else(|| {
             ApiError::bad_request(
@@ -259,7 +300,7 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
             );
             object::meta_mut(&mut obj).insert("name".into(), json!(name));
         }
-        default_and_validate_create(target, &mut obj)?;
+        default_and_validate_create(target, &mut obj, defaulted)?;
         let name = object::name(&obj).to_string();
         let key = crate::keys::object_key(&def, namespace.as_deref(), &name);
         let plan = if def.kind == "Service" && def.group.is_empty() {
