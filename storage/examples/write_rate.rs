@@ -10,7 +10,12 @@
 //! `raw-etcd` measures plain etcd puts (4 connections) for comparison,
 //! `raw-etcd-txn` the same through a create-if-absent transaction.
 //! `WRITES` (default 20000) sets the number of writes per concurrency level,
-//! `CONNECTIONS` (default 4) the etcd backend's gRPC connections.
+//! `CLIENTS` (default `1,16,64`) the concurrency levels, `CONNECTIONS`
+//! (default [`EtcdConfig`]'s) the etcd backend's gRPC connections.
+//! `WATCH=1` also watches
+//! the written prefix (as the API server's watch cache does) and counts the
+//! events. `ETCD_PID` adds etcd's CPU time per write to the table; the
+//! `cpu us` column is this process's user+system CPU time per write.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -104,7 +109,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                     connections: std::env::var("CONNECTIONS")
                         .ok()
                         .and_then(|c| c.parse().ok())
-                        .unwrap_or(4),
+                        .unwrap_or(EtcdConfig::default().connections),
                     ..EtcdConfig::new([endpoints])
                 })
                 .await?,
@@ -127,14 +132,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         other => return Err(format!("unknown backend {other}").into()),
     };
+    let levels: Vec<usize> = std::env::var("CLIENTS")
+        .ok()
+        .map(|c| c.split(',').filter_map(|n| n.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![1, 16, 64]);
+    let etcd_pid: Option<u32> = std::env::var("ETCD_PID").ok().and_then(|p| p.parse().ok());
+    let watched = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    if std::env::var("WATCH").is_ok_and(|w| w == "1") {
+        let Target::Store(s) = &store else {
+            return Err("WATCH=1 needs a store backend".into());
+        };
+        let mut events = s
+            .watch(&format!("/rkube-bench/{}/", std::process::id()), 0)
+            .await?;
+        let watched = watched.clone();
+        tokio::spawn(async move {
+            use futures::StreamExt;
+            while let Some(e) = events.next().await {
+                if e.is_err() {
+                    break;
+                }
+                watched.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+    }
     let value = Bytes::from(vec![b'x'; 1500]);
     println!("backend={backend} writes={writes}");
     println!(
-        "{:>8} {:>10} {:>9} {:>9}",
-        "clients", "writes/s", "p50 ms", "p99 ms"
+        "{:>8} {:>10} {:>9} {:>9} {:>8} {:>8}",
+        "clients", "writes/s", "p50 ms", "p99 ms", "cpu us", "etcd us"
     );
-    for (round, clients) in [1usize, 16, 64].into_iter().enumerate() {
+    for (round, clients) in levels.into_iter().enumerate() {
         let per_client = writes / clients;
+        let cpu_before = cpu_ticks("self");
+        let etcd_before = etcd_pid.and_then(|p| cpu_ticks(&p.to_string()));
         let started = Instant::now();
         let tasks: Vec<_> = (0..clients)
             .map(|c| {
@@ -162,12 +193,40 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let secs = started.elapsed().as_secs_f64();
         lat.sort();
         let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+        let per_op = |before: Option<u64>, pid: &str| match (before, cpu_ticks(pid)) {
+            (Some(b), Some(a)) => format!(
+                "{:.0}",
+                (a - b) as f64 * 1e6 / TICKS_PER_SEC / lat.len() as f64
+            ),
+            _ => "-".into(),
+        };
         println!(
-            "{clients:>8} {:>10.0} {:>9.2} {:>9.2}",
+            "{clients:>8} {:>10.0} {:>9.2} {:>9.2} {:>8} {:>8}",
             lat.len() as f64 / secs,
             pct(0.5).as_secs_f64() * 1e3,
-            pct(0.99).as_secs_f64() * 1e3
+            pct(0.99).as_secs_f64() * 1e3,
+            per_op(cpu_before, "self"),
+            etcd_pid.map_or("-".into(), |p| per_op(etcd_before, &p.to_string())),
         );
     }
+    let events = watched.load(std::sync::atomic::Ordering::Relaxed);
+    if events > 0 {
+        println!("watch events received: {events}");
+    }
     Ok(())
+}
+
+/// Clock ticks per second of `/proc/<pid>/stat` (`USER_HZ`, 100 on Linux).
+const TICKS_PER_SEC: f64 = 100.0;
+
+/// User + system CPU ticks of a process (`self` or a pid), if readable.
+fn cpu_ticks(pid: &str) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) in parentheses.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 of `rest`.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
 }

@@ -5,10 +5,15 @@
 //! `create_revision == 0`, an update or a delete with a precondition compares
 //! `mod_revision`, and the failure branch reads the keys back so that a
 //! `Conflict` carries the current value without a second round trip. Lists
-//! are ranges (with `revision` and `limit`); watches ask for previous values
-//! and start at `after + 1`; a compacted revision becomes
+//! are ranges (with `revision` and `limit`); watches start at `after + 1`
+//! and read the previous values of updates and deletes themselves (see
+//! `WatchState::previous`); a compacted revision becomes
 //! [`StoreError::Expired`]. Requests go round-robin over several gRPC
-//! connections (one HTTP/2 connection serialises). A background task compacts
+//! connections (one HTTP/2 connection serialises). A lone create carries no
+//! read-back (its failure can only mean the key exists). Writes are never
+//! merged into shared transactions: that would give unrelated objects the
+//! same revision, and resourceVersions must be unique and increasing. A
+//! background task compacts
 //! every [`EtcdConfig::compaction_interval`] to the revision seen one interval
 //! earlier, as kube-apiserver does, so that old revisions expire.
 
@@ -40,7 +45,9 @@ pub struct EtcdConfig {
     /// How often to compact history (default 5 minutes, as kube-apiserver);
     /// each compaction keeps one interval of history. `None` disables it.
     pub compaction_interval: Option<Duration>,
-    /// gRPC connections used round-robin (default 4).
+    /// gRPC connections used round-robin (default 2: on a small machine
+    /// fewer connections coalesce more requests per socket write; more
+    /// spread the load over etcd's connection handlers).
     pub connections: usize,
     /// Timeout for establishing a connection (default 5 s).
     pub connect_timeout: Duration,
@@ -52,7 +59,7 @@ impl Default for EtcdConfig {
             endpoints: vec!["http://127.0.0.1:2379".to_string()],
             prefix: String::new(),
             compaction_interval: Some(Duration::from_secs(300)),
-            connections: 4,
+            connections: 2,
             connect_timeout: Duration::from_secs(5),
         }
     }
@@ -268,24 +275,51 @@ impl EtcdStore {
         if ops.is_empty() {
             return Ok(Vec::new());
         }
-        let mut seen = HashSet::with_capacity(ops.len());
-        for op in &ops {
-            if !seen.insert(op_key(op)) {
-                return Err(StoreError::Backend(format!(
-                    "duplicate key {} in transaction",
-                    op_key(op)
-                )));
+        // A lone create needs no read-back on failure: a failed
+        // `create_revision == 0` can only mean the key exists.
+        let read_back = !matches!(ops.as_slice(), [TxnOp::Create { .. }]);
+        match self.execute(ops, read_back).await? {
+            Ok(kvs) => Ok(kvs),
+            Err(ops) => match ops.into_iter().next() {
+                Some(TxnOp::Create { key, .. }) => Err(StoreError::AlreadyExists(key)),
+                _ => Err(StoreError::Backend(
+                    "etcd: unexpected transaction failure".into(),
+                )),
+            },
+        }
+    }
+
+    /// Runs `ops` as one etcd transaction. Without `read_back`, a failed
+    /// condition hands the operations back (`Ok(Err(ops))`) instead of
+    /// finding out which one failed.
+    async fn execute(
+        &self,
+        ops: Vec<TxnOp>,
+        read_back: bool,
+    ) -> Result<std::result::Result<Vec<KeyValue>, Vec<TxnOp>>> {
+        if ops.len() > 1 {
+            let mut seen = HashSet::with_capacity(ops.len());
+            for op in &ops {
+                if !seen.insert(op_key(op)) {
+                    return Err(StoreError::Backend(format!(
+                        "duplicate key {} in transaction",
+                        op_key(op)
+                    )));
+                }
             }
         }
         let mut compares = Vec::with_capacity(ops.len());
         let mut then = Vec::with_capacity(ops.len());
-        let mut otherwise = Vec::with_capacity(ops.len());
+        let mut otherwise = Vec::with_capacity(if read_back { ops.len() } else { 0 });
         for op in &ops {
             let full = self.full(op_key(op));
+            if read_back {
+                otherwise.push(etcd_client::TxnOp::get(full.clone(), None));
+            }
             match op {
                 TxnOp::Create { value, .. } => {
                     compares.push(Compare::create_revision(full.clone(), CompareOp::Equal, 0));
-                    then.push(etcd_client::TxnOp::put(full.clone(), value.to_vec(), None));
+                    then.push(etcd_client::TxnOp::put(full, value.as_ref(), None));
                 }
                 TxnOp::Update {
                     expected, value, ..
@@ -296,8 +330,8 @@ impl EtcdStore {
                         etcd_rev(*expected),
                     ));
                     then.push(etcd_client::TxnOp::put(
-                        full.clone(),
-                        value.to_vec(),
+                        full,
+                        value.as_ref(),
                         Some(PutOptions::new().with_prev_key()),
                     ));
                 }
@@ -309,16 +343,34 @@ impl EtcdStore {
                         None => Compare::create_revision(full.clone(), CompareOp::Greater, 0),
                     });
                     then.push(etcd_client::TxnOp::delete(
-                        full.clone(),
+                        full,
                         Some(DeleteOptions::new().with_prev_key()),
                     ));
                 }
             }
-            otherwise.push(etcd_client::TxnOp::get(full, None));
         }
         let txn = Txn::new().when(compares).and_then(then).or_else(otherwise);
         let resp = self.kv().txn(txn).await.map_err(backend)?;
         let revision = header_revision(resp.header())?;
+        if !resp.succeeded() && !read_back {
+            return Ok(Err(ops));
+        }
+        // Creates need nothing from the answer but its revision (and
+        // `op_responses` copies every response).
+        if resp.succeeded() && ops.iter().all(|op| matches!(op, TxnOp::Create { .. })) {
+            return Ok(Ok(ops
+                .into_iter()
+                .filter_map(|op| match op {
+                    TxnOp::Create { key, value } => Some(KeyValue {
+                        key,
+                        value,
+                        create_revision: revision,
+                        mod_revision: revision,
+                    }),
+                    _ => None,
+                })
+                .collect()));
+        }
         let responses = resp.op_responses();
         if responses.len() != ops.len() {
             return Err(StoreError::Backend(
@@ -359,7 +411,7 @@ impl EtcdStore {
                     }
                 });
             }
-            return Ok(out);
+            return Ok(Ok(out));
         }
         // A compare failed: find the first operation whose condition does
         // not hold against the values read in the same transaction.
@@ -397,6 +449,11 @@ impl EtcdStore {
     }
 
     async fn one(&self, op: TxnOp) -> Result<KeyValue> {
+        self.lone(op).await
+    }
+
+    /// One write in a transaction of its own.
+    async fn lone(&self, op: TxnOp) -> Result<KeyValue> {
         self.run_txn(vec![op])
             .await?
             .pop()
@@ -441,6 +498,10 @@ async fn compactor(mut kv: KvClient, prefix: String, every: Duration, compacted:
     }
 }
 
+/// Most operations in one etcd transaction (etcd's default
+/// `--max-txn-ops` is 128).
+const MAX_TXN_OPS: usize = 128;
+
 /// State of a watch stream being translated from etcd's.
 struct WatchState {
     store: EtcdStore,
@@ -452,11 +513,10 @@ struct WatchState {
 }
 
 impl WatchState {
-    fn event(&self, e: &etcd_client::Event) -> Result<Event> {
+    fn event(&self, e: &etcd_client::Event, prev: Option<KeyValue>) -> Result<Event> {
         let kv = e
             .kv()
             .ok_or_else(|| StoreError::Backend("etcd: watch event without a key".into()))?;
-        let prev = e.prev_kv().map(|p| self.store.convert(p)).transpose()?;
         Ok(match e.event_type() {
             etcd_client::EventType::Put => Event {
                 kind: EventType::Put,
@@ -486,6 +546,65 @@ impl WatchState {
         })
     }
 
+    /// The previous values of `events`' keys, read at the revision before
+    /// each event, in read-only transactions of up to [`MAX_TXN_OPS`] reads.
+    ///
+    /// etcd 3.4 serves a watch's `prev_kv` with one read per event, each
+    /// copying its write buffer, even for creates (which have none). We read
+    /// instead, only for updates and deletes, and many keys per read.
+    async fn previous(&self, events: &[etcd_client::Event]) -> Result<Vec<Option<KeyValue>>> {
+        let mut out = vec![None; events.len()];
+        let wanted: Vec<(usize, &etcd_client::KeyValue)> = events
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| match (e.event_type(), e.kv()) {
+                (etcd_client::EventType::Put, Some(kv))
+                    if kv.create_revision() == kv.mod_revision() =>
+                {
+                    None
+                }
+                (_, Some(kv)) => Some((i, kv)),
+                (_, None) => None,
+            })
+            .collect();
+        for chunk in wanted.chunks(MAX_TXN_OPS) {
+            let mut oldest = Revision::MAX;
+            let reads: Vec<_> = chunk
+                .iter()
+                .map(|(_, kv)| {
+                    let at = kv.mod_revision().saturating_sub(1);
+                    oldest = oldest.min(rev(at));
+                    etcd_client::TxnOp::get(kv.key(), Some(GetOptions::new().with_revision(at)))
+                })
+                .collect();
+            let resp = self
+                .store
+                .kv()
+                .txn(Txn::new().and_then(reads))
+                .await
+                .map_err(|e| map_err(e, oldest, self.store.compacted()))?;
+            let found = resp.op_responses();
+            if found.len() != chunk.len() {
+                return Err(StoreError::Backend(
+                    "etcd: wrong number of answers reading previous values".into(),
+                ));
+            }
+            for ((i, _), r) in chunk.iter().zip(found) {
+                let TxnOpResponse::Get(g) = r else {
+                    return Err(StoreError::Backend(
+                        "etcd: unexpected answer reading previous values".into(),
+                    ));
+                };
+                out[*i] = g
+                    .kvs()
+                    .first()
+                    .map(|kv| self.store.convert(kv))
+                    .transpose()?;
+            }
+        }
+        Ok(out)
+    }
+
     async fn next(mut self) -> Option<(Result<Event>, Self)> {
         loop {
             if let Some(item) = self.pending.pop_front() {
@@ -512,9 +631,17 @@ impl WatchState {
                             resp.cancel_reason()
                         ))));
                     } else {
-                        for e in resp.events() {
-                            let item = self.event(e);
-                            self.pending.push_back(item);
+                        match self.previous(resp.events()).await {
+                            Ok(prevs) => {
+                                for (e, prev) in resp.events().iter().zip(prevs) {
+                                    let item = self.event(e, prev);
+                                    self.pending.push_back(item);
+                                }
+                            }
+                            Err(err) => {
+                                self.done = true;
+                                self.pending.push_back(Err(err));
+                            }
                         }
                     }
                 }
@@ -624,7 +751,6 @@ impl Store for EtcdStore {
         let i = self.inner.next.fetch_add(1, Ordering::Relaxed) % self.inner.clients.len();
         let options = WatchOptions::new()
             .with_range(end)
-            .with_prev_key()
             .with_start_revision(etcd_rev(after.saturating_add(1)));
         let stream = self.inner.clients[i]
             .watch_client()
@@ -678,5 +804,156 @@ mod tests {
         assert_eq!(prefix_end(b"a\xff"), b"b".to_vec());
         assert_eq!(prefix_end(b"\xff\xff"), vec![0]);
         assert_eq!(prefix_end(b""), vec![0]);
+    }
+}
+
+/// Against the etcd at `RKUBE_TEST_ETCD_ENDPOINTS` (as `tests/etcd.rs`,
+/// which runs the conformance suite): concurrent creates with their own
+/// answers, and the watch's own reads of previous values.
+#[cfg(test)]
+mod live {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use bytes::Bytes;
+    use futures::StreamExt;
+
+    use super::{EtcdConfig, EtcdStore};
+    use crate::conformance::{next_event, shared_access};
+    use crate::{EventType, Store, StoreError};
+
+    fn config() -> EtcdConfig {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let endpoints = std::env::var("RKUBE_TEST_ETCD_ENDPOINTS")
+            .expect("RKUBE_TEST_ETCD_ENDPOINTS is not set (./scripts/test starts an etcd)");
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        EtcdConfig {
+            prefix: format!(
+                "/rkube-test/etcd-live-{}-{nanos}-{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::Relaxed)
+            ),
+            compaction_interval: None,
+            ..EtcdConfig::new(endpoints.split(',').map(|s| s.trim().to_string()))
+        }
+    }
+
+    async fn store() -> Arc<EtcdStore> {
+        Arc::new(EtcdStore::connect(config()).await.unwrap())
+    }
+
+    /// A watch replaying many updates (more than one read transaction's
+    /// worth in one etcd response) reports each one's previous value.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn watch_replay_reads_previous_values() {
+        let _guard = shared_access().await;
+        let store = EtcdStore::connect(config()).await.unwrap();
+        let first = store.create("/w/a", Bytes::from("0")).await.unwrap();
+        let mut versions = vec![first.clone()];
+        for i in 1..300 {
+            let last = versions.last().unwrap();
+            let kv = store
+                .update("/w/a", last.mod_revision, Bytes::from(i.to_string()))
+                .await
+                .unwrap();
+            versions.push(kv);
+        }
+        let gone = store.delete("/w/a", None).await.unwrap();
+        let mut watch = store.watch("/w/", first.mod_revision).await.unwrap();
+        for pair in versions.windows(2) {
+            let e = next_event(&mut watch).await;
+            assert_eq!(e.kind, EventType::Put);
+            assert_eq!(e.kv, pair[1]);
+            assert_eq!(e.prev.as_ref(), Some(&pair[0]));
+        }
+        let e = next_event(&mut watch).await;
+        assert_eq!(e.kind, EventType::Delete);
+        assert_eq!(e.kv, gone);
+        assert_eq!(e.prev.as_ref(), versions.last());
+    }
+
+    /// Many concurrent creates, some of keys that exist and some of the same
+    /// key twice: each gets its own correct answer, and a watch sees every
+    /// created key once, as a create.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_writes_get_their_own_answers() {
+        let _guard = shared_access().await;
+        let store = store().await;
+        for i in 0..10 {
+            store
+                .create(&format!("/k/{i}"), Bytes::from("old"))
+                .await
+                .unwrap();
+        }
+        let start = store.current_revision().await.unwrap();
+        let mut watch = store.watch("/k/", start).await.unwrap();
+        // Keys 0..10 exist; 10..100 are new, and 50..60 are created twice.
+        let keys: Vec<usize> = (0..100).chain(50..60).collect();
+        let tasks: Vec<_> = keys
+            .iter()
+            .map(|&i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let key = format!("/k/{i}");
+                    (i, store.create(&key, Bytes::from(key.clone())).await)
+                })
+            })
+            .collect();
+        let mut created = std::collections::BTreeMap::new();
+        let mut refused = Vec::new();
+        for t in tasks {
+            match t.await.unwrap() {
+                (i, Ok(kv)) => {
+                    assert_eq!(kv.key, format!("/k/{i}"));
+                    assert_eq!(kv.value, Bytes::from(kv.key.clone()));
+                    assert_eq!(kv.create_revision, kv.mod_revision);
+                    assert!(kv.mod_revision > start);
+                    let read = store.get(&kv.key).await.unwrap().unwrap();
+                    assert_eq!(read, kv);
+                    assert!(created.insert(i, kv).is_none(), "key {i} created twice");
+                }
+                (i, Err(StoreError::AlreadyExists(k))) => {
+                    assert_eq!(k, format!("/k/{i}"));
+                    refused.push(i);
+                }
+                (i, Err(e)) => panic!("create {i}: {e}"),
+            }
+        }
+        refused.sort_unstable();
+        let expected: Vec<usize> = (0..10).chain(50..60).collect();
+        assert_eq!(refused, expected);
+        assert_eq!(
+            created.keys().copied().collect::<Vec<_>>(),
+            (10..100).collect::<Vec<_>>()
+        );
+        let mut seen = std::collections::BTreeMap::new();
+        while seen.len() < created.len() {
+            let e = next_event(&mut watch).await;
+            assert_eq!(e.kind, EventType::Put);
+            assert_eq!(e.prev, None);
+            assert!(seen.insert(e.kv.key.clone(), e.kv).is_none());
+        }
+        for kv in created.values() {
+            assert_eq!(seen.get(&kv.key), Some(kv));
+        }
+        // Updates and deletes report previous values.
+        let kv = &created[&10];
+        let new = store
+            .update(&kv.key, kv.mod_revision, Bytes::from("new"))
+            .await
+            .unwrap();
+        let e = next_event(&mut watch).await;
+        assert_eq!(e.kv, new);
+        assert_eq!(e.prev.as_ref(), Some(kv));
+        store.delete(&kv.key, Some(new.mod_revision)).await.unwrap();
+        let e = next_event(&mut watch).await;
+        assert_eq!(e.kind, EventType::Delete);
+        assert_eq!(e.prev, Some(new));
+        assert!(
+            futures::poll!(watch.next()).is_pending(),
+            "no further events"
+        );
     }
 }
