@@ -170,6 +170,8 @@ struct LevelResult {
     first_error: Option<String>,
     /// CPU the server process (etcd or rkube) used during the level.
     server_cpu: Option<Duration>,
+    /// CPU etcd used under the API server (etcd store rows).
+    backend_cpu: Option<Duration>,
     /// CPU the benchmark process itself used (the clients).
     client_cpu: Option<Duration>,
 }
@@ -189,6 +191,10 @@ impl LevelResult {
         Self::cpu_per_op(self.server_cpu, self.ok)
     }
 
+    fn backend_us(&self) -> Option<f64> {
+        Self::cpu_per_op(self.backend_cpu, self.ok)
+    }
+
     fn client_us(&self) -> Option<f64> {
         Self::cpu_per_op(self.client_cpu, self.ok)
     }
@@ -203,6 +209,7 @@ impl LevelResult {
             "p50_ms": ms(self.p50),
             "p99_ms": ms(self.p99),
             "server_cpu_us_per_op": self.server_us(),
+            "etcd_under_apiserver_cpu_us_per_op": self.backend_us(),
             "client_cpu_us_per_op": self.client_us(),
         })
     }
@@ -262,6 +269,7 @@ async fn run_level<F, Fut>(
     clients: usize,
     duration: Duration,
     server: Option<u32>,
+    backend: Option<u32>,
     op: F,
 ) -> LevelResult
 where
@@ -270,6 +278,7 @@ where
 {
     let op = Arc::new(op);
     let server_cpu0 = server.and_then(|pid| cpu_time(Some(pid)));
+    let backend_cpu0 = backend.and_then(|pid| cpu_time(Some(pid)));
     let client_cpu0 = cpu_time(None);
     let started = Instant::now();
     let deadline = started + duration;
@@ -310,10 +319,12 @@ where
     let elapsed = started.elapsed();
     let used = |before: Option<Duration>, now: Option<Duration>| Some(now? - before?);
     let server_cpu = used(server_cpu0, server.and_then(|pid| cpu_time(Some(pid))));
+    let backend_cpu = used(backend_cpu0, backend.and_then(|pid| cpu_time(Some(pid))));
     let client_cpu = used(client_cpu0, cpu_time(None));
     all.sort_unstable();
     LevelResult {
         server_cpu,
+        backend_cpu,
         client_cpu,
         target: target.to_string(),
         clients,
@@ -505,6 +516,7 @@ async fn bench_raw_etcd(etcd: &Etcd, s: &Settings) -> anyhow::Result<Vec<LevelRe
             clients,
             s.duration,
             Some(etcd.child.id()),
+            None,
             move |worker, seq| {
                 let mut kv = kvs[worker % kvs.len()].clone();
                 async move {
@@ -527,6 +539,7 @@ async fn bench_raw_etcd(etcd: &Etcd, s: &Settings) -> anyhow::Result<Vec<LevelRe
 async fn bench_apiserver(
     label: &str,
     cluster: &Cluster,
+    backend: Option<u32>,
     s: &Settings,
 ) -> anyhow::Result<Vec<LevelResult>> {
     let mut results = Vec::new();
@@ -538,6 +551,7 @@ async fn bench_apiserver(
             clients,
             s.duration,
             cluster.pid(),
+            backend,
             move |worker, seq| {
                 let client = client.clone();
                 let name = format!("{tag}-{clients}-{worker}-{seq}");
@@ -565,6 +579,7 @@ async fn bench_http_baseline(cluster: &Cluster, s: &Settings) -> anyhow::Result<
         clients,
         s.duration,
         cluster.pid(),
+        None,
         move |_, _| {
             let client = client.clone();
             async move {
@@ -590,13 +605,14 @@ fn fmt_us(us: Option<f64>) -> String {
 
 fn report_progress(r: &LevelResult) {
     eprintln!(
-        "  {:<22} {:>3} clients: {:>8.0} creates/s  p50 {:>7.2} ms  p99 {:>7.2} ms  CPU/op server {} µs client {} µs  errors {}{}",
+        "  {:<22} {:>3} clients: {:>8.0} creates/s  p50 {:>7.2} ms  p99 {:>7.2} ms  CPU/op server {} µs etcd {} µs client {} µs  errors {}{}",
         r.target,
         r.clients,
         r.rate(),
         ms(r.p50),
         ms(r.p99),
         fmt_us(r.server_us()),
+        fmt_us(r.backend_us()),
         fmt_us(r.client_us()),
         r.errors,
         r.first_error
@@ -899,24 +915,26 @@ fn print_report(
     println!();
     println!(
         "Creates of a {}-byte Pod JSON, {} s per level, over HTTPS/2 (API server) or gRPC (raw etcd); \
-         `GET /version` shows the HTTPS stack's own ceiling.",
+         `GET /version` shows the HTTPS stack's own ceiling. CPU per request from /proc: the server \
+         process (etcd or rkube), etcd under rkube on the etcd store, and this benchmark's clients.",
         pod_json("bench-web-7d9f8b6c5d-abcde").len(),
         s.duration.as_secs_f64()
     );
     println!();
     println!(
-        "| target | clients | requests/s | p50 (ms) | p99 (ms) | server CPU/op (µs) | client CPU/op (µs) | errors |"
+        "| target | clients | requests/s | p50 (ms) | p99 (ms) | server CPU/op (µs) | etcd under rkube CPU/op (µs) | client CPU/op (µs) | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in levels {
         println!(
-            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {} |",
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {} | {} |",
             r.target,
             r.clients,
             r.rate(),
             ms(r.p50),
             ms(r.p99),
             fmt_us(r.server_us()),
+            fmt_us(r.backend_us()),
             fmt_us(r.client_us()),
             r.errors
         );
@@ -1038,7 +1056,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         let embedded = start_apiserver(StoreBackend::Embedded, vec![])?;
         if s.runs("embedded") {
             eprintln!("rkube apiserver, embedded store:");
-            levels.extend(bench_apiserver("rkube (embedded store)", &embedded, &s).await?);
+            levels.extend(bench_apiserver("rkube (embedded store)", &embedded, None, &s).await?);
             levels.push(bench_http_baseline(&embedded, &s).await?);
         }
         if s.runs("watch") {
@@ -1064,7 +1082,9 @@ async fn run(s: Settings) -> anyhow::Result<()> {
             StoreBackend::Etcd(vec![etcd.endpoint.clone()]),
             vec!["--etcd-prefix".into(), "/bench-rkube".into()],
         )?;
-        levels.extend(bench_apiserver("rkube (etcd store)", &on_etcd, &s).await?);
+        levels.extend(
+            bench_apiserver("rkube (etcd store)", &on_etcd, Some(etcd.child.id()), &s).await?,
+        );
     }
     drop(etcd);
 
