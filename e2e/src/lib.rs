@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod node_sim;
+pub mod procfs;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
-use e2e::{Cluster, ClusterOptions, StoreBackend, TempDir, free_port};
+use e2e::{Cluster, ClusterOptions, StoreBackend, TempDir, free_port, procfs};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http2::SendRequest;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -233,37 +233,6 @@ fn percentile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 /// Runs `clients` workers calling `op(worker, seq)` until `duration` passes.
-/// The kernel's clock tick rate for `/proc/*/stat` times (`getconf CLK_TCK`).
-fn clock_ticks_per_second() -> u64 {
-    static HZ: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    *HZ.get_or_init(|| {
-        Command::new("getconf")
-            .arg("CLK_TCK")
-            .output()
-            .ok()
-            .and_then(|o| String::from_utf8(o.stdout).ok())
-            .and_then(|s| s.trim().parse().ok())
-            .filter(|&hz| hz > 0)
-            .unwrap_or(100)
-    })
-}
-
-/// CPU time (user + system) a process has used so far, from `/proc`.
-fn cpu_time(pid: Option<u32>) -> Option<Duration> {
-    let path = match pid {
-        Some(pid) => format!("/proc/{pid}/stat"),
-        None => "/proc/self/stat".to_string(),
-    };
-    let stat = std::fs::read_to_string(path).ok()?;
-    // Fields after the parenthesised command name; utime and stime are the
-    // 14th and 15th fields of the whole line.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    let hz = clock_ticks_per_second();
-    Some(Duration::from_micros(ticks * 1_000_000 / hz))
-}
-
 async fn run_level<F, Fut>(
     target: &str,
     clients: usize,
@@ -277,9 +246,9 @@ where
     Fut: std::future::Future<Output = Result<(), String>> + Send,
 {
     let op = Arc::new(op);
-    let server_cpu0 = server.and_then(|pid| cpu_time(Some(pid)));
-    let backend_cpu0 = backend.and_then(|pid| cpu_time(Some(pid)));
-    let client_cpu0 = cpu_time(None);
+    let server_cpu0 = server.and_then(|pid| procfs::cpu_time(Some(pid)));
+    let backend_cpu0 = backend.and_then(|pid| procfs::cpu_time(Some(pid)));
+    let client_cpu0 = procfs::cpu_time(None);
     let started = Instant::now();
     let deadline = started + duration;
     let mut tasks = Vec::with_capacity(clients);
@@ -318,9 +287,15 @@ where
     }
     let elapsed = started.elapsed();
     let used = |before: Option<Duration>, now: Option<Duration>| Some(now? - before?);
-    let server_cpu = used(server_cpu0, server.and_then(|pid| cpu_time(Some(pid))));
-    let backend_cpu = used(backend_cpu0, backend.and_then(|pid| cpu_time(Some(pid))));
-    let client_cpu = used(client_cpu0, cpu_time(None));
+    let server_cpu = used(
+        server_cpu0,
+        server.and_then(|pid| procfs::cpu_time(Some(pid))),
+    );
+    let backend_cpu = used(
+        backend_cpu0,
+        backend.and_then(|pid| procfs::cpu_time(Some(pid))),
+    );
+    let client_cpu = used(client_cpu0, procfs::cpu_time(None));
     all.sort_unstable();
     LevelResult {
         server_cpu,
@@ -766,15 +741,7 @@ async fn bench_watch(cluster: &Cluster, s: &Settings) -> anyhow::Result<WatchRes
 }
 
 fn rss_bytes(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kb: u64 = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb * 1024)
+    procfs::status_bytes(pid, "VmRSS:")
 }
 
 #[derive(Debug)]

@@ -109,41 +109,13 @@ struct Usage {
     hwm_kib: u64,
 }
 
-fn clock_ticks() -> u64 {
-    Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .filter(|t| *t > 0)
-        .unwrap_or(100)
-}
-
-/// Reads `/proc/<pid>/stat` (utime + stime) and `/proc/<pid>/status`
-/// (VmRSS, VmHWM).
-fn usage(pid: &str, ticks: u64) -> Option<Usage> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // Fields after the command name (which may hold spaces) start at state.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    // state=0 ... utime=11 stime=12 (fields 14 and 15 of the whole line).
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kib = |key: &str| -> Option<u64> {
-        status
-            .lines()
-            .find(|l| l.starts_with(key))?
-            .split_whitespace()
-            .nth(1)?
-            .parse()
-            .ok()
-    };
+/// CPU time and memory of process `pid` from `/proc`.
+fn usage(pid: &str) -> Option<Usage> {
+    let pid: u32 = pid.parse().ok()?;
     Some(Usage {
-        cpu: Duration::from_millis((utime + stime) * 1000 / ticks),
-        rss_kib: kib("VmRSS:")?,
-        hwm_kib: kib("VmHWM:").unwrap_or(0),
+        cpu: e2e::procfs::cpu_time(Some(pid))?,
+        rss_kib: e2e::procfs::status_bytes(pid, "VmRSS:")? / 1024,
+        hwm_kib: e2e::procfs::status_bytes(pid, "VmHWM:").unwrap_or(0) / 1024,
     })
 }
 
@@ -257,7 +229,6 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(s: Settings) -> anyhow::Result<()> {
-    let ticks = clock_ticks();
     let mut opts = ClusterOptions {
         rust_log: "warn".into(),
         ..ClusterOptions::default()
@@ -338,11 +309,9 @@ async fn run(s: Settings) -> anyhow::Result<()> {
         None
     };
     let snap = || Snapshot {
-        cm: usage(&cm_pid, ticks).unwrap_or_default(),
-        api: api_pid
-            .as_deref()
-            .map(|p| usage(p, ticks).unwrap_or_default()),
-        sim: usage(&self_pid, ticks).unwrap_or_default(),
+        cm: usage(&cm_pid).unwrap_or_default(),
+        api: api_pid.as_deref().map(|p| usage(p).unwrap_or_default()),
+        sim: usage(&self_pid).unwrap_or_default(),
     };
     let mut rows = Vec::new();
     let idle = snap();
