@@ -239,18 +239,19 @@ pub fn apply_owner_patch(
     name: &str,
     patch: &serde_json::Value,
 ) -> rkube_client::Result<()> {
-    let mut pod = pods
-        .get(Some(ns), name)
-        .ok_or_else(|| api_error(404, "NotFound"))?;
-    let oref = &patch["metadata"]["ownerReferences"][0];
-    let refs = pod.metadata.owner_references.get_or_insert_with(Vec::new);
-    if oref["$patch"] == "delete" {
-        refs.retain(|r| r.uid != oref["uid"]);
-    } else {
-        refs.push(serde_json::from_value::<OwnerReference>(oref.clone()).unwrap());
-    }
-    pods.apply(pod);
-    Ok(())
+    pods.modify(Some(ns), name, |pod| {
+        let mut pod = pod.clone();
+        let oref = &patch["metadata"]["ownerReferences"][0];
+        let refs = pod.metadata.owner_references.get_or_insert_with(Vec::new);
+        if oref["$patch"] == "delete" {
+            refs.retain(|r| r.uid != oref["uid"]);
+        } else {
+            refs.push(serde_json::from_value::<OwnerReference>(oref.clone()).unwrap());
+        }
+        Ok(pod)
+    })
+    .ok_or_else(|| api_error(404, "NotFound"))?
+    .map(|_| ())
 }
 
 /// An API error with this HTTP code, as the client reports it.
@@ -396,7 +397,10 @@ mod fake_cluster_writes {
                 });
                 tokio::spawn(async move {
                     tokio::time::sleep(delay).await;
-                    if let Some(mut p) = api.get(ns.as_deref(), &name) {
+                    // Atomically, as a kubelet's status update is: a pod deleted meanwhile
+                    // stays deleted and other writes are not lost.
+                    let _ = api.modify(ns.as_deref(), &name, |p| {
+                        let mut p = p.clone();
                         p.spec.get_or_insert_with(Default::default).node_name = Some("n1".into());
                         let status = p.status.get_or_insert_with(Default::default);
                         status.phase = Some("Running".into());
@@ -409,8 +413,8 @@ mod fake_cluster_writes {
                                 ..Default::default()
                             }]);
                         }
-                        api.apply(p);
-                    }
+                        Ok::<_, ()>(p)
+                    });
                 });
                 Ok(stored)
             }
@@ -433,12 +437,10 @@ mod fake_cluster_writes {
         }
         fn patch_status<'a>(&'a self, ns: &'a str, name: &'a str, patch: &'a Value) -> R<'a, ()> {
             async move {
-                let rs = self
-                    .rss
-                    .get(Some(ns), name)
-                    .ok_or_else(|| api_error(404, "NotFound"))?;
-                self.rss.apply(merge_patched(&rs, patch));
-                Ok(())
+                self.rss
+                    .modify(Some(ns), name, |rs| Ok(merge_patched(rs, patch)))
+                    .ok_or_else(|| api_error(404, "NotFound"))?
+                    .map(|_| ())
             }
             .boxed()
         }
@@ -469,23 +471,23 @@ mod fake_cluster_writes {
             _strategic: bool,
         ) -> R<'a, ()> {
             async move {
-                let rs = self
-                    .rss
-                    .get(Some(ns), name)
-                    .ok_or_else(|| api_error(404, "NotFound"))?;
-                let precondition = &patch["metadata"]["resourceVersion"];
-                if precondition.is_string()
-                    && precondition.as_str() != rs.metadata.resource_version.as_deref()
-                {
-                    return Err(api_error(409, "Conflict"));
-                }
-                let mut patched: ReplicaSet = merge_patched(&rs, patch);
-                if patched.spec != rs.spec {
-                    *patched.metadata.generation.get_or_insert(0) += 1;
-                }
-                self.record_spec(&patched, false);
-                self.rss.apply(patched);
-                Ok(())
+                self.rss
+                    .modify(Some(ns), name, |rs| {
+                        let precondition = &patch["metadata"]["resourceVersion"];
+                        if precondition.is_string()
+                            && precondition.as_str() != rs.metadata.resource_version.as_deref()
+                        {
+                            return Err(api_error(409, "Conflict"));
+                        }
+                        let mut patched: ReplicaSet = merge_patched(rs, patch);
+                        if patched.spec != rs.spec {
+                            *patched.metadata.generation.get_or_insert(0) += 1;
+                        }
+                        self.record_spec(&patched, false);
+                        Ok(patched)
+                    })
+                    .ok_or_else(|| api_error(404, "NotFound"))?
+                    .map(|_| ())
             }
             .boxed()
         }
@@ -507,12 +509,10 @@ mod fake_cluster_writes {
             patch: &'a Value,
         ) -> R<'a, ()> {
             async move {
-                let d = self
-                    .deployments
-                    .get(Some(ns), name)
-                    .ok_or_else(|| api_error(404, "NotFound"))?;
-                self.deployments.apply(merge_patched(&d, patch));
-                Ok(())
+                self.deployments
+                    .modify(Some(ns), name, |d| Ok(merge_patched(d, patch)))
+                    .ok_or_else(|| api_error(404, "NotFound"))?
+                    .map(|_| ())
             }
             .boxed()
         }

@@ -108,6 +108,31 @@ impl<K: Object> FakeApi<K> {
         obj
     }
 
+    /// Read-modify-write of the object `name` in `namespace` under the lock, as the API
+    /// server's compare-and-swap updates are: `f` gets the stored object and returns the new
+    /// one (stored with the next resource version and told to the watches) or an error (nothing
+    /// changes). `None` if there is no such object.
+    pub fn modify<E>(
+        &self,
+        namespace: Option<&str>,
+        name: &str,
+        f: impl FnOnce(&K) -> Result<K, E>,
+    ) -> Option<Result<K, E>> {
+        let mut state = self.lock();
+        let key = (namespace.map(str::to_owned), name.to_owned());
+        let current = state.objects.get(&key)?;
+        let mut obj = match f(current) {
+            Ok(obj) => obj,
+            Err(e) => return Some(Err(e)),
+        };
+        state.resource_version += 1;
+        let rv = state.resource_version;
+        obj.metadata_mut().resource_version = Some(rv.to_string());
+        state.objects.insert(key_of(&obj), obj.clone());
+        state.publish(rv, WatchEvent::Modified(obj.clone()));
+        Some(Ok(obj))
+    }
+
     /// Deletes the object `name` in `namespace` and tells the open watches. Returns it.
     pub fn delete(&self, namespace: Option<&str>, name: &str) -> Option<K> {
         let mut state = self.lock();
@@ -295,6 +320,30 @@ mod tests {
             .and_then(|d| d.get("v"))
             .cloned()
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn modify_is_read_modify_write_under_the_lock() {
+        let api = FakeApi::<ConfigMap>::new();
+        let stored = api.apply(cm("a", "1"));
+        let rv = |c: &ConfigMap| c.metadata.resource_version.clone().unwrap();
+        let changed = api
+            .modify(Some("ns"), "a", |c| {
+                assert_eq!(value(c), "1");
+                Ok::<_, ()>(cm("a", "2"))
+            })
+            .unwrap()
+            .unwrap();
+        assert_eq!(value(&changed), "2");
+        assert_ne!(rv(&changed), rv(&stored));
+        assert_eq!(api.get(Some("ns"), "a").unwrap(), changed);
+        // A refusal changes nothing; a missing object is `None`.
+        assert_eq!(api.modify(Some("ns"), "a", |_| Err("no")), Some(Err("no")));
+        assert_eq!(api.get(Some("ns"), "a").unwrap(), changed);
+        assert!(
+            api.modify(Some("ns"), "b", |c| Ok::<_, ()>(c.clone()))
+                .is_none()
+        );
     }
 
     /// Waits (in paused time) until `cond` holds, polling the stream that drives the store.
