@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::pod::default_pod_spec;
 use super::util::{
-    age_column, age_of, column, decode, format_label_selector, format_label_selector_or_none,
-    mutate_typed, name_column,
+    age_column, age_of, column, decode, decode_typed_defaulted, format_label_selector,
+    format_label_selector_or_none, mutate_typed, name_column,
 };
 use crate::registry::{Column, FieldError, KindHooks};
 
@@ -58,6 +58,23 @@ fn has_selector(obj: &Value) -> bool {
     obj.pointer("/spec/selector").is_some_and(|s| !s.is_null())
 }
 
+/// The typed fast path for ReplicaSets and Deployments. The typed structs
+/// turn a missing `spec.selector` into an empty one, which validation would
+/// word differently: bodies without a non-empty selector take the generic
+/// path.
+fn decode_with_selector(typed: Option<(Value, Vec<String>)>) -> Option<(Value, Vec<String>)> {
+    let (obj, unknown) = typed?;
+    let selector = obj.pointer("/spec/selector")?.as_object()?;
+    let non_empty = |k: &str| {
+        selector.get(k).is_some_and(|v| match v {
+            Value::Object(m) => !m.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            _ => false,
+        })
+    };
+    (non_empty("matchLabels") || non_empty("matchExpressions")).then_some((obj, unknown))
+}
+
 /// The typed structs make `spec.selector` required; keep a missing one
 /// missing so that validation reports `Required value` as Kubernetes does.
 fn keep_selector_absent(obj: &mut Value, had_selector: bool) {
@@ -95,6 +112,13 @@ impl KindHooks for ReplicaSetHooks {
         mutate_typed::<ReplicaSet, _>(obj, &["spec"], default_replica_set)?;
         keep_selector_absent(obj, had_selector);
         Ok(())
+    }
+
+    fn decode_defaulted(&self, raw: &[u8]) -> Option<(Value, Vec<String>)> {
+        decode_with_selector(decode_typed_defaulted::<ReplicaSet, _>(
+            raw,
+            default_replica_set,
+        ))
     }
 
     fn validate_create(&self, obj: &Value) -> Vec<FieldError> {
@@ -184,6 +208,13 @@ impl KindHooks for DeploymentHooks {
         Ok(())
     }
 
+    fn decode_defaulted(&self, raw: &[u8]) -> Option<(Value, Vec<String>)> {
+        decode_with_selector(decode_typed_defaulted::<Deployment, _>(
+            raw,
+            default_deployment,
+        ))
+    }
+
     fn validate_create(&self, obj: &Value) -> Vec<FieldError> {
         crate::validation::apps::validate_deployment_create(obj)
     }
@@ -239,6 +270,55 @@ impl KindHooks for DeploymentHooks {
 
 #[cfg(test)]
 mod tests {
+
+    /// The typed fast path gives what parsing and the generic defaulting
+    /// give, and leaves bodies without a selector to the generic path.
+    #[test]
+    fn typed_fast_path_matches_the_generic_defaulting() {
+        let d = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                "strategy": {"rollingUpdate": {"maxSurge": "50%"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "c", "image": "nginx:1.27", "bogus": 1}]}}}});
+        let raw = serde_json::to_vec(&d).unwrap();
+        let (fast, unknown) = DeploymentHooks.decode_defaulted(&raw).expect("decodes");
+        assert_eq!(
+            unknown,
+            ["unknown field \"spec.template.spec.containers[0].bogus\""]
+        );
+        let mut slow = d.clone();
+        slow["spec"]["template"]["spec"]["containers"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("bogus");
+        DeploymentHooks.default(&mut slow).unwrap();
+        assert_eq!(fast, slow);
+
+        let mut rs = d.clone();
+        rs["kind"] = json!("ReplicaSet");
+        rs["spec"].as_object_mut().unwrap().remove("strategy");
+        let raw = serde_json::to_vec(&rs).unwrap();
+        let (fast, _) = ReplicaSetHooks.decode_defaulted(&raw).expect("decodes");
+        let mut slow = rs.clone();
+        slow["spec"]["template"]["spec"]["containers"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("bogus");
+        ReplicaSetHooks.default(&mut slow).unwrap();
+        assert_eq!(fast, slow);
+
+        for selector in [None, Some(json!({})), Some(json!({"matchLabels": {}}))] {
+            let mut d = d.clone();
+            match selector {
+                Some(s) => d["spec"]["selector"] = s,
+                None => {
+                    d["spec"].as_object_mut().unwrap().remove("selector");
+                }
+            }
+            let raw = serde_json::to_vec(&d).unwrap();
+            assert!(DeploymentHooks.decode_defaulted(&raw).is_none(), "{d}");
+        }
+    }
     use super::*;
     use serde_json::json;
 

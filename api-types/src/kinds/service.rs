@@ -5,7 +5,10 @@ use k8s_openapi::api::core::v1::{ClientIPConfig, Service, ServiceSpec, SessionAf
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use serde_json::Value;
 
-use super::util::{age_column, age_of, column, decode, format_labels, mutate_typed, name_column};
+use super::util::{
+    age_column, age_of, column, decode, decode_typed_defaulted, format_labels, mutate_typed,
+    name_column,
+};
 use crate::registry::{Column, FieldError, KindHooks};
 
 /// `SetDefaults_Service`.
@@ -127,6 +130,12 @@ impl KindHooks for ServiceHooks {
         })
     }
 
+    fn decode_defaulted(&self, raw: &[u8]) -> Option<(Value, Vec<String>)> {
+        decode_typed_defaulted::<Service, _>(raw, |s| {
+            default_service_spec(s.spec.get_or_insert_with(Default::default))
+        })
+    }
+
     fn validate_create(&self, obj: &Value) -> Vec<FieldError> {
         crate::validation::service::validate_service_create(obj)
     }
@@ -203,6 +212,25 @@ impl KindHooks for ServiceHooks {
 
 #[cfg(test)]
 mod tests {
+
+    /// The typed fast path gives what parsing and the generic defaulting give.
+    #[test]
+    fn typed_fast_path_matches_the_generic_defaulting() {
+        let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+            "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+                "sessionAffinity2": "x"}});
+        let raw = serde_json::to_vec(&svc).unwrap();
+        let (fast, unknown) = ServiceHooks.decode_defaulted(&raw).expect("decodes");
+        assert_eq!(unknown, ["unknown field \"spec.sessionAffinity2\""]);
+        let mut slow = svc.clone();
+        slow["spec"]
+            .as_object_mut()
+            .unwrap()
+            .remove("sessionAffinity2");
+        ServiceHooks.default(&mut slow).unwrap();
+        assert_eq!(fast, slow);
+        assert_eq!(fast["spec"]["type"], "ClusterIP");
+    }
     use super::*;
     use serde_json::json;
 
