@@ -58,11 +58,8 @@ impl Filter {
 
     /// Whether an object with this metadata is selected.
     pub fn matches(&self, meta: &ObjMeta) -> bool {
-        if let Some(ns) = &self.namespace {
-            if &meta.namespace != ns {
-                return false;
-            }
-        }
-        self.labels.matches(&meta.labels) && self.fields.matches(|f| meta.field(f))
+        self.matches_namespace(&meta.namespace)
+            && self.labels.matches(&meta.labels)
+            && self.fields.matches(|f| meta.field(f))
     }
 }

@@ -127,10 +127,11 @@ pub fn now_unix() -> i64 {
 ///
 /// Stored objects never carry a resourceVersion (it is the key's revision),
 /// so this is how every stored object is stamped on its way out: once per
-/// watch event, and for the response to a write. Bytes that are not a JSON
-/// object, or whose metadata already has a resourceVersion, take the slow
-/// path (decode, set, encode).
-pub fn with_resource_version(raw: &[u8], rv: u64) -> Vec<u8> {
+/// watch event, and for the response to a write. Bytes whose metadata
+/// already has a resourceVersion (or that our encoder would not have
+/// written) take the slow path (decode, set, encode); `None` if they are not
+/// a JSON object at all.
+pub fn with_resource_version(raw: &[u8], rv: u64) -> Option<Vec<u8>> {
     match metadata_insert_point(raw) {
         Some((at, empty)) => {
             let mut out = Vec::with_capacity(raw.len() + 40);
@@ -142,14 +143,14 @@ pub fn with_resource_version(raw: &[u8], rv: u64) -> Vec<u8> {
                 out.push(b',');
             }
             out.extend_from_slice(&raw[at..]);
-            out
+            Some(out)
         }
         None => match serde_json::from_slice::<Value>(raw) {
             Ok(mut obj) if obj.is_object() => {
                 set_resource_version(&mut obj, rv);
-                serde_json::to_vec(&obj).unwrap_or_default()
+                serde_json::to_vec(&obj).ok()
             }
-            _ => raw.to_vec(),
+            _ => None,
         },
     }
 }
@@ -283,7 +284,7 @@ mod tests {
 
     fn stamped(v: &Value, rv: u64) -> Value {
         let raw = serde_json::to_vec(v).unwrap();
-        serde_json::from_slice(&with_resource_version(&raw, rv)).unwrap()
+        serde_json::from_slice(&with_resource_version(&raw, rv).unwrap()).unwrap()
     }
 
     #[test]
@@ -312,7 +313,7 @@ mod tests {
     #[test]
     fn an_existing_resource_version_is_replaced_not_duplicated() {
         let raw = br#"{"metadata":{"name":"a","resourceVersion":"3"}}"#;
-        let out = with_resource_version(raw, 9);
+        let out = with_resource_version(raw, 9).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"metadata":{"name":"a","resourceVersion":"9"}}"#
@@ -322,7 +323,7 @@ mod tests {
     #[test]
     fn whitespace_is_tolerated() {
         let raw = b" { \"a\" : [1, {\"b\": 2}] , \"metadata\" : { \"name\" : \"n\" } } ";
-        let out: Value = serde_json::from_slice(&with_resource_version(raw, 5)).unwrap();
+        let out: Value = serde_json::from_slice(&with_resource_version(raw, 5).unwrap()).unwrap();
         assert_eq!(out["metadata"]["resourceVersion"], "5");
         assert_eq!(out["metadata"]["name"], "n");
     }
@@ -366,7 +367,9 @@ mod tests {
 
         #[test]
         fn never_panics(bytes in prop::collection::vec(any::<u8>(), 0..64), rv in any::<u64>()) {
-            let _ = with_resource_version(&bytes, rv);
+            if let Some(out) = with_resource_version(&bytes, rv) {
+                prop_assert!(serde_json::from_slice::<Value>(&out).is_ok());
+            }
         }
     }
 }

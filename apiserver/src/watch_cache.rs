@@ -234,6 +234,10 @@ impl WatchCache {
 
     fn apply(&self, ev: storage::Event) {
         let revision = ev.revision();
+        let Some(bytes) = object::with_resource_version(&ev.kv.value, revision) else {
+            tracing::error!(key = %ev.kv.key, "watch cache: undecodable object in store");
+            return;
+        };
         // `<prefix><namespace>/<name>` or `<prefix><name>`.
         let rest = ev.kv.key.strip_prefix(&self.prefix).unwrap_or(&ev.kv.key);
         let (namespace, name) = match rest.split_once('/') {
@@ -243,7 +247,7 @@ impl WatchCache {
         let cached = Arc::new(CachedEvent {
             kind: ev.kind,
             revision,
-            bytes: Bytes::from(object::with_resource_version(&ev.kv.value, revision)),
+            bytes: Bytes::from(bytes),
             namespace,
             name,
             prev_bytes: ev.prev.map(|p| p.value),

@@ -278,25 +278,13 @@ impl EtcdStore {
         // A lone create needs no read-back on failure: a failed
         // `create_revision == 0` can only mean the key exists.
         let read_back = !matches!(ops.as_slice(), [TxnOp::Create { .. }]);
-        match self.execute(ops, read_back).await? {
-            Ok(kvs) => Ok(kvs),
-            Err(ops) => match ops.into_iter().next() {
-                Some(TxnOp::Create { key, .. }) => Err(StoreError::AlreadyExists(key)),
-                _ => Err(StoreError::Backend(
-                    "etcd: unexpected transaction failure".into(),
-                )),
-            },
-        }
+        self.execute(ops, read_back).await
     }
 
-    /// Runs `ops` as one etcd transaction. Without `read_back`, a failed
-    /// condition hands the operations back (`Ok(Err(ops))`) instead of
-    /// finding out which one failed.
-    async fn execute(
-        &self,
-        ops: Vec<TxnOp>,
-        read_back: bool,
-    ) -> Result<std::result::Result<Vec<KeyValue>, Vec<TxnOp>>> {
+    /// Runs `ops` as one etcd transaction. With `read_back`, the failure
+    /// branch reads every key so that a failed condition is reported
+    /// precisely; without it (a lone create) a failure means the key exists.
+    async fn execute(&self, ops: Vec<TxnOp>, read_back: bool) -> Result<Vec<KeyValue>> {
         if ops.len() > 1 {
             let mut seen = HashSet::with_capacity(ops.len());
             for op in &ops {
@@ -353,12 +341,15 @@ impl EtcdStore {
         let resp = self.kv().txn(txn).await.map_err(backend)?;
         let revision = header_revision(resp.header())?;
         if !resp.succeeded() && !read_back {
-            return Ok(Err(ops));
+            return Err(match ops.into_iter().next() {
+                Some(TxnOp::Create { key, .. }) => StoreError::AlreadyExists(key),
+                _ => StoreError::Backend("etcd: unexpected transaction failure".into()),
+            });
         }
         // Creates need nothing from the answer but its revision (and
         // `op_responses` copies every response).
         if resp.succeeded() && ops.iter().all(|op| matches!(op, TxnOp::Create { .. })) {
-            return Ok(Ok(ops
+            return Ok(ops
                 .into_iter()
                 .filter_map(|op| match op {
                     TxnOp::Create { key, value } => Some(KeyValue {
@@ -369,7 +360,7 @@ impl EtcdStore {
                     }),
                     _ => None,
                 })
-                .collect()));
+                .collect());
         }
         let responses = resp.op_responses();
         if responses.len() != ops.len() {
@@ -411,7 +402,7 @@ impl EtcdStore {
                     }
                 });
             }
-            return Ok(Ok(out));
+            return Ok(out);
         }
         // A compare failed: find the first operation whose condition does
         // not hold against the values read in the same transaction.
@@ -446,10 +437,6 @@ impl EtcdStore {
         Err(StoreError::Backend(
             "etcd: transaction failed but every condition holds".into(),
         ))
-    }
-
-    async fn one(&self, op: TxnOp) -> Result<KeyValue> {
-        self.lone(op).await
     }
 
     /// One write in a transaction of its own.
@@ -702,7 +689,7 @@ impl Store for EtcdStore {
     }
 
     async fn create(&self, key: &str, value: Bytes) -> Result<KeyValue> {
-        self.one(TxnOp::Create {
+        self.lone(TxnOp::Create {
             key: key.to_string(),
             value,
         })
@@ -710,7 +697,7 @@ impl Store for EtcdStore {
     }
 
     async fn update(&self, key: &str, expected: Revision, value: Bytes) -> Result<KeyValue> {
-        self.one(TxnOp::Update {
+        self.lone(TxnOp::Update {
             key: key.to_string(),
             expected,
             value,
@@ -719,7 +706,7 @@ impl Store for EtcdStore {
     }
 
     async fn delete(&self, key: &str, expected: Option<Revision>) -> Result<KeyValue> {
-        self.one(TxnOp::Delete {
+        self.lone(TxnOp::Delete {
             key: key.to_string(),
             expected,
         })

@@ -131,17 +131,7 @@ pub fn field_problems(
         state.0.openapi.prune_unknown(&target.def, obj);
         return Ok(Vec::new());
     }
-    let problems = state.0.openapi.field_problems(&target.def, raw, obj);
-    if problems.is_empty() {
-        return Ok(problems);
-    }
-    match mode {
-        FieldValidation::Strict => Err(ApiError::bad_request(format!(
-            "strict decoding error: {}",
-            problems.join(", ")
-        ))),
-        _ => Ok(problems),
-    }
+    judge_field_problems(state.0.openapi.field_problems(&target.def, raw, obj), mode)
 }
 
 /// [`field_problems`] for a body decoded by the typed fast path, which has
@@ -156,6 +146,11 @@ fn typed_field_problems(
     }
     let mut problems = api_types::field_validation::duplicate_fields(raw);
     problems.extend(unknown);
+    judge_field_problems(problems, mode)
+}
+
+/// Field problems under Strict are an error; otherwise they are warnings.
+fn judge_field_problems(problems: Vec<String>, mode: FieldValidation) -> ApiResult<Vec<String>> {
     if problems.is_empty() || mode != FieldValidation::Strict {
         return Ok(problems);
     }
@@ -239,24 +234,15 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
         .then(|| def.hooks.decode_defaulted(&req.body))
         .flatten();
     let defaulted = typed.is_some();
-    let (mut obj, warnings) = match typed {
-        Some((mut obj, unknown)) => {
-            check_type(target, &mut obj, &def.kind, &def.api_version())?;
-            let warnings = typed_field_problems(&req.body, unknown, req.params.field_validation)?;
-            (obj, warnings)
-        }
-        None => {
-            let mut obj = parse_body(&req)?;
-            check_type(target, &mut obj, &def.kind, &def.api_version())?;
-            let warnings = field_problems(
-                state,
-                target,
-                &req.body,
-                &mut obj,
-                req.params.field_validation,
-            )?;
-            (obj, warnings)
-        }
+    let (mut obj, unknown) = match typed {
+        Some((obj, unknown)) => (obj, Some(unknown)),
+        None => (parse_body(&req)?, None),
+    };
+    check_type(target, &mut obj, &def.kind, &def.api_version())?;
+    let mode = req.params.field_validation;
+    let warnings = match unknown {
+        Some(unknown) => typed_field_problems(&req.body, unknown, mode)?,
+        None => field_problems(state, target, &req.body, &mut obj, mode)?,
     };
     let namespace = if def.namespaced {
         let ns = target.namespace.clone().ok_or_else(|| {
@@ -330,8 +316,16 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
         match result {
             Ok(kv) => {
                 plan.committed(&state.0.allocator);
-                let body = object::with_resource_version(&value, kv.mod_revision);
-                return Ok(encoded_response(StatusCode::CREATED, body, &warnings));
+                return Ok(
+                    match object::with_resource_version(&value, kv.mod_revision) {
+                        Some(body) => encoded_response(StatusCode::CREATED, body, &warnings),
+                        // Not reached: `value` is our own encoding of an object.
+                        None => {
+                            object::set_resource_version(&mut obj, kv.mod_revision);
+                            json_response(StatusCode::CREATED, &obj, &warnings)
+                        }
+                    },
+                );
             }
             Err(StoreError::AlreadyExists(k)) if k == key => {
                 if generate {
