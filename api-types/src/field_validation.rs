@@ -235,7 +235,7 @@ fn is_embedded_key(k: &str) -> bool {
 }
 
 /// Fields of `obj` its schema does not declare, as Kubernetes words them
-/// (`unknown field "spec.bogusField"`), in document order. `doc_or_components`
+/// (`unknown field "spec.bogusField"`), in key order within each object. `doc_or_components`
 /// is an OpenAPI document, its `components`, or the schemas map; an unknown
 /// `schema_name` yields nothing.
 ///
@@ -1087,12 +1087,12 @@ mod tests {
         d["spec"]["template"]["spec"]["containers"][0]["ports"][0]["hostIP2"] = json!("x");
         assert_eq!(
             unknown_fields(apps_doc(), "io.k8s.api.apps.v1.Deployment", &d),
-            // Document order: added keys sit at the end of their objects.
+            // Key order within each object (JSON objects are sorted maps).
             vec![
                 "unknown field \"metadata.lables\"",
-                "unknown field \"spec.template.spec.containers[0].ports[0].hostIP2\"",
-                "unknown field \"spec.template.spec.containers[0].imagePullPolcy\"",
                 "unknown field \"spec.bogusField\"",
+                "unknown field \"spec.template.spec.containers[0].imagePullPolcy\"",
+                "unknown field \"spec.template.spec.containers[0].ports[0].hostIP2\"",
             ]
         );
     }
@@ -1133,9 +1133,9 @@ mod tests {
         assert_eq!(
             unknown_fields(&schemas, "T", &obj),
             vec![
-                "unknown field \"spec.obj.c\"",
                 "unknown field \"spec.byKey.k.v\"",
                 "unknown field \"spec.closed.y\"",
+                "unknown field \"spec.obj.c\"",
             ]
         );
     }
@@ -1485,8 +1485,8 @@ mod tests {
         });
         let obj = json!({"v": 1, "kids": [{"v": 2, "kids": [{"w": 3}]}], "byName": {"a": {"kids": [{"q": 1}]}}});
         let want = vec![
-            "unknown field \"kids[0].kids[0].w\"",
             "unknown field \"byName.a.kids[0].q\"",
+            "unknown field \"kids[0].kids[0].w\"",
         ];
         assert_eq!(unknown_fields(&schemas, "Tree", &obj), want);
         let tree = CompiledSchema::compile(&schemas, "Tree").unwrap();

@@ -192,8 +192,8 @@ mod tests {
         let obj: Value = serde_json::from_slice(raw).unwrap();
         let want = vec![
             "duplicate field \"metadata.name\"",
-            "unknown field \"spec.containers[0].imagePullPolcy\"",
             "unknown field \"spec.bogus\"",
+            "unknown field \"spec.containers[0].imagePullPolcy\"",
         ];
         assert_eq!(cache.field_problems(pods, raw, &mut obj.clone()), want);
         let first = cache.compiled(pods).unwrap();

@@ -13,7 +13,7 @@ use crate::registry::Column;
 
 /// Decode the top-level `keys` of `obj` as `T`, let `f` change it, then
 /// write back only those keys, in place (so that metadata and timestamps
-/// keep their exact form and the key order is kept).
+/// keep their exact form).
 ///
 /// Only the given keys are decoded (moved out of `obj`, not copied): `f`
 /// sees a `T` whose other fields, metadata included, are empty. On an
@@ -43,7 +43,7 @@ where
                 map.insert((*key).to_string(), v);
             }
             _ => {
-                map.shift_remove(*key);
+                map.remove(*key);
             }
         }
     }

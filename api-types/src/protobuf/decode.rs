@@ -33,7 +33,7 @@ pub(super) fn message(ix: u16, buf: &[u8], depth: usize) -> Result<Value, Protob
             Mode::Keep | Mode::OmitZero => {
                 let value = ctx.value(field.kind, wire, &mut reader)?;
                 if field.mode == Mode::OmitZero && is_zero(&value) {
-                    out.shift_remove(field.json);
+                    out.remove(field.json);
                 } else {
                     out.insert(field.json.to_string(), value);
                 }

@@ -42,6 +42,8 @@ struct Settings {
     memory_pods: usize,
     /// Which parts to run: raw, embedded, watch, etcd, memory.
     only: Vec<String>,
+    /// Extra flags for the benchmark's etcd (both the raw and the etcd-store rows).
+    etcd_args: Vec<String>,
 }
 
 impl Settings {
@@ -57,6 +59,7 @@ impl Settings {
             watch_events: 50,
             memory_pods: 10_000,
             only: PARTS.iter().map(|p| p.to_string()).collect(),
+            etcd_args: Vec::new(),
         };
         let mut args = std::env::args().skip(1);
         while let Some(flag) = args.next() {
@@ -72,6 +75,9 @@ impl Settings {
                 "--watchers" => s.watchers = value()?.parse()?,
                 "--watch-events" => s.watch_events = value()?.parse()?,
                 "--memory-pods" => s.memory_pods = value()?.parse()?,
+                "--etcd-args" => {
+                    s.etcd_args = value()?.split_whitespace().map(str::to_string).collect()
+                }
                 "--only" => {
                     s.only = value()?.split(',').map(|p| p.trim().to_string()).collect();
                     if let Some(bad) = s.only.iter().find(|p| !PARTS.contains(&p.as_str())) {
@@ -80,7 +86,7 @@ impl Settings {
                 }
                 "-h" | "--help" => {
                     println!(
-                        "bench [--duration SECS] [--clients 1,16,64] [--watchers N] [--watch-events N] [--memory-pods N] [--only raw,embedded,watch,etcd,memory]"
+                        "bench [--duration SECS] [--clients 1,16,64] [--watchers N] [--watch-events N] [--memory-pods N] [--only raw,embedded,watch,etcd,memory] [--etcd-args \"--backend-batch-limit=200 ...\"]"
                     );
                     std::process::exit(0);
                 }
@@ -326,7 +332,7 @@ impl Drop for Etcd {
     }
 }
 
-async fn start_etcd() -> anyhow::Result<Etcd> {
+async fn start_etcd(extra_args: &[String]) -> anyhow::Result<Etcd> {
     let dir = TempDir::new("rkube-bench-etcd")?;
     let client_port = free_port()?;
     let peer_port = free_port()?;
@@ -342,6 +348,7 @@ async fn start_etcd() -> anyhow::Result<Etcd> {
         .arg(format!("--initial-advertise-peer-urls={peer}"))
         .arg(format!("--initial-cluster=bench={peer}"))
         .arg(format!("--quota-backend-bytes={}", 4u64 << 30))
+        .args(extra_args)
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
         .stderr(log)
@@ -508,7 +515,75 @@ async fn bench_raw_etcd(etcd: &Etcd, s: &Settings) -> anyhow::Result<Vec<LevelRe
         report_progress(&r);
         results.push(r);
     }
+    results.push(bench_etcd_floor(etcd, s).await?);
     Ok(results)
+}
+
+/// What etcd itself must do for any API server that stores in it, at the
+/// highest client count: a create-if-absent transaction per object (the
+/// compare that keeps a create from overwriting) with one watch open on the
+/// prefix (the watch cache's feed). No API server: the ceiling of the etcd
+/// store's rate on this machine and this etcd.
+async fn bench_etcd_floor(etcd: &Etcd, s: &Settings) -> anyhow::Result<LevelResult> {
+    let clients = s.clients.iter().copied().max().unwrap_or(1);
+    let prefix = "/bench-floor/pods/";
+    let mut watcher = etcd_client::Client::connect([&etcd.endpoint], None).await?;
+    let mut stream = watcher
+        .watch(prefix, Some(etcd_client::WatchOptions::new().with_prefix()))
+        .await?;
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let drain = tokio::spawn(async move {
+        while let Ok(Some(resp)) = stream.message().await {
+            counter.fetch_add(resp.events().len(), Ordering::Relaxed);
+        }
+    });
+    let mut kvs = Vec::new();
+    for _ in 0..clients.min(4) {
+        kvs.push(
+            etcd_client::Client::connect([&etcd.endpoint], None)
+                .await?
+                .kv_client(),
+        );
+    }
+    let kvs = Arc::new(kvs);
+    let r = run_level(
+        "raw etcd create txn + watch",
+        clients,
+        s.duration,
+        Some(etcd.child.id()),
+        None,
+        move |worker, seq| {
+            let mut kv = kvs[worker % kvs.len()].clone();
+            async move {
+                let name = format!("floor-{worker}-{seq}");
+                let key = format!("{prefix}default/{name}");
+                let txn = etcd_client::Txn::new()
+                    .when([etcd_client::Compare::create_revision(
+                        key.as_str(),
+                        etcd_client::CompareOp::Equal,
+                        0,
+                    )])
+                    .and_then([etcd_client::TxnOp::put(
+                        key.as_str(),
+                        pod_json(&name).to_vec(),
+                        None,
+                    )]);
+                match kv.txn(txn).await {
+                    Ok(resp) if resp.succeeded() => Ok(()),
+                    Ok(_) => Err(format!("{key} already exists")),
+                    Err(e) => Err(e.to_string()),
+                }
+            }
+        },
+    )
+    .await;
+    drain.abort();
+    report_progress(&r);
+    if seen.load(Ordering::Relaxed) == 0 && r.ok > 0 {
+        bail!("the floor's watch saw none of {} creates", r.ok);
+    }
+    Ok(r)
 }
 
 async fn bench_apiserver(
@@ -950,6 +1025,15 @@ fn print_report(
             check(etcd >= raw / 2.0)
         );
     }
+    if let (Some(raw), Some(floor)) = (
+        rate("raw etcd put", top),
+        rate("raw etcd create txn + watch", top),
+    ) {
+        println!(
+            "| (bound for the etcd store) etcd's own create txn + watch, no API server ({top} clients) | {:.2}× | - |",
+            floor / raw
+        );
+    }
     if let (Some(raw), Some(emb)) = (
         rate("raw etcd put", top),
         rate("rkube (embedded store)", top),
@@ -1009,7 +1093,7 @@ async fn run(s: Settings) -> anyhow::Result<()> {
 
     let etcd = if s.runs("raw") || s.runs("etcd") {
         eprintln!("starting etcd ...");
-        Some(start_etcd().await?)
+        Some(start_etcd(&s.etcd_args).await?)
     } else {
         None
     };
