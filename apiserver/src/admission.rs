@@ -127,7 +127,7 @@ pub async fn bootstrap_kubernetes_service(state: &AppState) -> Result<(), StoreE
 /// Server-set fields of a new object.
 pub fn prepare_create(kind: &str, obj: &mut Value) {
     let meta = object::meta_mut(obj);
-    meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
+    meta.insert("uid".into(), json!(new_uid()));
     meta.insert("creationTimestamp".into(), json!(object::now_rfc3339()));
     meta.insert("generation".into(), json!(1));
     meta.remove("resourceVersion");
@@ -146,6 +146,16 @@ pub fn prepare_create(kind: &str, obj: &mut Value) {
         }
     }
     reset_status(kind, obj);
+}
+
+/// A random (version 4) UUID for `metadata.uid`, from the thread's
+/// cryptographically seeded generator rather than a `getrandom` call per
+/// object.
+pub fn new_uid() -> String {
+    use rand::Rng;
+    uuid::Builder::from_random_bytes(rand::rng().random())
+        .into_uuid()
+        .to_string()
 }
 
 /// Status of a new object, as Kubernetes' strategies set it.
@@ -306,6 +316,15 @@ pub fn prepare_status_update(old: &Value, new: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uids_are_version_4_and_differ() {
+        let a = uuid::Uuid::parse_str(&new_uid()).unwrap();
+        let b = uuid::Uuid::parse_str(&new_uid()).unwrap();
+        assert_eq!(a.get_version_num(), 4);
+        assert_eq!(a.get_variant(), uuid::Variant::RFC4122);
+        assert_ne!(a, b);
+    }
 
     #[test]
     fn qos_classes() {

@@ -243,3 +243,47 @@ fn a_file_that_is_not_a_store_is_refused() {
         other => panic!("expected an error, got {other:?}"),
     }
 }
+
+/// After a shared commit the writer waits `commit_delay` for more writes,
+/// so a burst of concurrent creates shares one fsync; a lone write after a
+/// lone write never waits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commit_delay_groups_a_burst_into_one_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = EmbeddedConfig {
+        commit_delay: std::time::Duration::from_millis(300),
+        commit_siblings: 1,
+        ..Default::default()
+    };
+    let store = Arc::new(EmbeddedStore::open(dir.path(), config).unwrap());
+    store.create("/k/first", b("1")).await.unwrap();
+    let before = store.commits();
+    assert_eq!(before, 1);
+    let burst = (0..16).map(|i| {
+        let store = store.clone();
+        tokio::spawn(async move { store.create(&format!("/k/{i}"), b("x")).await })
+    });
+    for r in futures::future::join_all(burst).await {
+        r.unwrap().unwrap();
+    }
+    // All 16 fit one wait (two commits if the first was taken before the
+    // others were sent); without the delay each could be its own.
+    let used = store.commits() - before;
+    assert!(used <= 2, "16 concurrent creates took {used} commits");
+
+    let lone = tempfile::tempdir().unwrap();
+    let store = EmbeddedStore::open(
+        lone.path(),
+        EmbeddedConfig {
+            commit_delay: std::time::Duration::from_secs(3600),
+            commit_siblings: 2,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    // Sequential writes commit one by one and never wait the hour.
+    for i in 0..5 {
+        store.create(&format!("/k/{i}"), b("x")).await.unwrap();
+    }
+    assert_eq!(store.commits(), 5);
+}

@@ -1,7 +1,9 @@
 //! The embedded store's single writer thread: group commit.
 //!
 //! Every write request goes through one channel. The writer takes all that
-//! are waiting (up to `max_batch`), checks each against the current state plus
+//! are waiting (up to `max_batch`; when the previous commit was shared by at
+//! least `commit_siblings` writes, after waiting `commit_delay` for more),
+//! checks each against the current state plus
 //! the earlier ones of the batch, gives each successful one the next revision,
 //! appends their records with one `write` and one `fdatasync`, then applies
 //! them to the in-memory state, tells the watchers, and answers every caller.
@@ -90,20 +92,35 @@ impl Writer {
         let max_batch = self.shared.config.max_batch.max(1);
         let mut batch = Vec::with_capacity(max_batch);
         let mut buf = Vec::with_capacity(1 << 16);
+        let delay = self.shared.config.commit_delay;
+        let siblings = self.shared.config.commit_siblings.max(1);
+        let mut previous = 0;
         while let Some(first) = self.rx.blocking_recv() {
             batch.push(first);
-            while batch.len() < max_batch {
-                match self.rx.try_recv() {
-                    Ok(r) => batch.push(r),
-                    Err(_) => break,
-                }
+            self.drain(&mut batch, max_batch);
+            // Busy (the last commit was shared): give the other writers a
+            // moment to join this one.
+            if !delay.is_zero() && previous >= siblings && batch.len() < max_batch {
+                std::thread::sleep(delay);
+                self.drain(&mut batch, max_batch);
             }
+            previous = batch.len();
             self.commit(&mut batch, &mut buf);
             if buf.capacity() > 1 << 24 {
                 buf = Vec::with_capacity(1 << 16);
             }
         }
         self.close("the store was closed".to_string());
+    }
+
+    /// Adds the requests already waiting to `batch`, up to `max` in all.
+    fn drain(&mut self, batch: &mut Vec<Request>, max: usize) {
+        while batch.len() < max {
+            match self.rx.try_recv() {
+                Ok(r) => batch.push(r),
+                Err(_) => break,
+            }
+        }
     }
 
     /// Stops serving: ends every watch and refuses later requests.
@@ -189,6 +206,9 @@ impl Writer {
                 return;
             }
             self.file_len += buf.len() as u64;
+            self.shared
+                .commits
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
         if !committed.is_empty() || compact_to.is_some() {
             let mut st = self.shared.write();
