@@ -1,5 +1,5 @@
 //! Benchmarks of the per-request kind logic: defaulting and validating a
-//! Pod and a Deployment, a pods table row, the unknown-field walk and the
+//! Pod (from a `Value` and from raw JSON, as creates take it) and a Deployment, a pods table row, the unknown-field walk and the
 //! duplicate-key scan.
 
 #![allow(clippy::unwrap_used)] // benchmark inputs are constants
@@ -54,6 +54,15 @@ fn bench(c: &mut Criterion) {
             let mut p = pod();
             pods.hooks.default(&mut p).unwrap();
             black_box(pods.hooks.validate_create(&p))
+        })
+    });
+    // The API server's create path for a JSON Pod body: typed decode with
+    // defaults (unknown fields named), then validation.
+    let raw = serde_json::to_vec(&pod()).unwrap();
+    c.bench_function("pod decode_defaulted+validate_create (raw JSON)", |b| {
+        b.iter(|| {
+            let (p, unknown) = pods.hooks.decode_defaulted(black_box(&raw)).unwrap();
+            black_box((pods.hooks.validate_create(&p), unknown))
         })
     });
     c.bench_function("deployment default+validate_create", |b| {
