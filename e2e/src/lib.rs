@@ -17,6 +17,7 @@
 //! `RKUBE_BIN` at it.
 #![warn(missing_docs)]
 
+pub mod bench_pod;
 pub mod node_sim;
 pub mod procfs;
 

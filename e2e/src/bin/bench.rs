@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use bytes::Bytes;
+use e2e::bench_pod::pod_json;
 use e2e::{Cluster, ClusterOptions, StoreBackend, TempDir, free_port, procfs};
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http2::SendRequest;
@@ -98,69 +99,6 @@ impl Settings {
         }
         Ok(s)
     }
-}
-
-/// A realistic Pod of about 1.5 KB of JSON.
-fn pod_json(name: &str) -> Bytes {
-    let pod = json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name,
-            "namespace": "default",
-            "labels": {
-                "app": "bench-web",
-                "tier": "frontend",
-                "release": "stable",
-                "pod-template-hash": "7d9f8b6c5d"
-            },
-            "annotations": {
-                "bench.rkube.io/owner": "team-platform@example.com",
-                "bench.rkube.io/description": "a pod of realistic size for the rkube benchmark",
-                "bench.rkube.io/commit": "3f9c2e1b7a6d5c4b3a291807f6e5d4c3b2a19087"
-            }
-        },
-        "spec": {
-            "containers": [{
-                "name": "web",
-                "image": "registry.example.com/team/web-frontend:1.27.3",
-                "command": ["/usr/local/bin/web-frontend"],
-                "args": ["--listen=:8080", "--log-level=info", "--metrics-addr=:9090"],
-                "ports": [
-                    {"name": "http", "containerPort": 8080, "protocol": "TCP"},
-                    {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}
-                ],
-                "env": [
-                    {"name": "GOMAXPROCS", "value": "2"},
-                    {"name": "CACHE_SIZE", "value": "256Mi"},
-                    {"name": "UPSTREAM_URL", "value": "http://backend.default.svc.cluster.local:8080"}
-                ],
-                "resources": {
-                    "requests": {"cpu": "250m", "memory": "256Mi"},
-                    "limits": {"cpu": "1", "memory": "512Mi"}
-                },
-                "readinessProbe": {
-                    "httpGet": {"path": "/healthz", "port": "http"},
-                    "initialDelaySeconds": 5,
-                    "periodSeconds": 10
-                },
-                "livenessProbe": {
-                    "httpGet": {"path": "/livez", "port": "http"},
-                    "initialDelaySeconds": 15,
-                    "periodSeconds": 20
-                },
-                "volumeMounts": [{"name": "cache", "mountPath": "/var/cache/web"}]
-            }],
-            "volumes": [{"name": "cache", "emptyDir": {"sizeLimit": "1Gi"}}],
-            "nodeSelector": {"kubernetes.io/os": "linux"},
-            "tolerations": [{
-                "key": "dedicated", "operator": "Equal", "value": "web", "effect": "NoSchedule"
-            }],
-            "terminationGracePeriodSeconds": 30,
-            "restartPolicy": "Always"
-        }
-    });
-    Bytes::from(pod.to_string())
 }
 
 /// Latencies and counts of one load level.
@@ -480,19 +418,27 @@ impl H2Client {
     }
 }
 
+/// Up to 4 gRPC connections to etcd (fewer if fewer clients), which the
+/// workers take round-robin.
+async fn kv_clients(
+    etcd: &Etcd,
+    clients: usize,
+) -> anyhow::Result<Arc<Vec<etcd_client::KvClient>>> {
+    let mut kvs = Vec::new();
+    for _ in 0..clients.min(4) {
+        kvs.push(
+            etcd_client::Client::connect([&etcd.endpoint], None)
+                .await?
+                .kv_client(),
+        );
+    }
+    Ok(Arc::new(kvs))
+}
+
 async fn bench_raw_etcd(etcd: &Etcd, s: &Settings) -> anyhow::Result<Vec<LevelResult>> {
     let mut results = Vec::new();
     for &clients in &s.clients {
-        // As many gRPC connections as the etcd store uses (4), fewer if fewer clients.
-        let mut kvs = Vec::new();
-        for _ in 0..clients.min(4) {
-            kvs.push(
-                etcd_client::Client::connect([&etcd.endpoint], None)
-                    .await?
-                    .kv_client(),
-            );
-        }
-        let kvs = Arc::new(kvs);
+        let kvs = kv_clients(etcd, clients).await?;
         let r = run_level(
             "raw etcd put",
             clients,
@@ -538,15 +484,7 @@ async fn bench_etcd_floor(etcd: &Etcd, s: &Settings) -> anyhow::Result<LevelResu
             counter.fetch_add(resp.events().len(), Ordering::Relaxed);
         }
     });
-    let mut kvs = Vec::new();
-    for _ in 0..clients.min(4) {
-        kvs.push(
-            etcd_client::Client::connect([&etcd.endpoint], None)
-                .await?
-                .kv_client(),
-        );
-    }
-    let kvs = Arc::new(kvs);
+    let kvs = kv_clients(etcd, clients).await?;
     let r = run_level(
         "raw etcd create txn + watch",
         clients,

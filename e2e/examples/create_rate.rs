@@ -1,6 +1,6 @@
 //! Creates per second through the router alone (no sockets, no TLS), to see
 //! the API server's own cost per create apart from the network stack:
-//! `cargo run --release -p apiserver --example create_rate [N] [CONCURRENCY]`.
+//! `cargo run --release -p e2e --example create_rate [N] [CONCURRENCY]`.
 
 use std::time::Instant;
 
@@ -34,10 +34,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The e2e benchmark's Pod (about 1.5 KB of JSON), one body per create,
     // built before the clock starts.
     let per_task = n / concurrency;
-    let bodies: Vec<Vec<Vec<u8>>> = (0..concurrency)
+    let bodies: Vec<Vec<bytes::Bytes>> = (0..concurrency)
         .map(|t| {
             (0..per_task)
-                .map(|i| pod_json(&format!("bench-{t}-{i}")))
+                .map(|i| e2e::bench_pod::pod_json(&format!("bench-{t}-{i}")))
                 .collect()
         })
         .collect();
@@ -81,52 +81,4 @@ fn cpu_seconds() -> Option<f64> {
     let fields: Vec<&str> = rest.split_whitespace().collect();
     let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
     Some(ticks / 100.0)
-}
-
-/// The e2e benchmark's Pod.
-fn pod_json(name: &str) -> Vec<u8> {
-    serde_json::to_vec(&serde_json::json!({
-        "apiVersion": "v1", "kind": "Pod",
-        "metadata": {
-            "name": name, "namespace": "default",
-            "labels": {"app": "bench-web", "tier": "frontend", "release": "stable",
-                "pod-template-hash": "7d9f8b6c5d"},
-            "annotations": {
-                "bench.rkube.io/owner": "team-platform@example.com",
-                "bench.rkube.io/description": "a pod of realistic size for the rkube benchmark",
-                "bench.rkube.io/commit": "3f9c2e1b7a6d5c4b3a291807f6e5d4c3b2a19087"
-            }
-        },
-        "spec": {
-            "containers": [{
-                "name": "web",
-                "image": "registry.example.com/team/web-frontend:1.27.3",
-                "command": ["/usr/local/bin/web-frontend"],
-                "args": ["--listen=:8080", "--log-level=info", "--metrics-addr=:9090"],
-                "ports": [
-                    {"name": "http", "containerPort": 8080, "protocol": "TCP"},
-                    {"name": "metrics", "containerPort": 9090, "protocol": "TCP"}
-                ],
-                "env": [
-                    {"name": "GOMAXPROCS", "value": "2"},
-                    {"name": "CACHE_SIZE", "value": "256Mi"},
-                    {"name": "UPSTREAM_URL", "value": "http://backend.default.svc.cluster.local:8080"}
-                ],
-                "resources": {"requests": {"cpu": "250m", "memory": "256Mi"},
-                    "limits": {"cpu": "1", "memory": "512Mi"}},
-                "readinessProbe": {"httpGet": {"path": "/healthz", "port": "http"},
-                    "initialDelaySeconds": 5, "periodSeconds": 10},
-                "livenessProbe": {"httpGet": {"path": "/livez", "port": "http"},
-                    "initialDelaySeconds": 15, "periodSeconds": 20},
-                "volumeMounts": [{"name": "cache", "mountPath": "/var/cache/web"}]
-            }],
-            "volumes": [{"name": "cache", "emptyDir": {"sizeLimit": "1Gi"}}],
-            "nodeSelector": {"kubernetes.io/os": "linux"},
-            "tolerations": [{"key": "dedicated", "operator": "Equal", "value": "web",
-                "effect": "NoSchedule"}],
-            "terminationGracePeriodSeconds": 30,
-            "restartPolicy": "Always"
-        }
-    }))
-    .expect("pod json")
 }
