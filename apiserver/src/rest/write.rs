@@ -308,6 +308,9 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
             return Ok(json_response(StatusCode::CREATED, &obj, &warnings));
         }
         let value = encode(&obj);
+        // From here on the bytes are the object: free the tree while it is
+        // still in cache, not after the store's round trip.
+        drop(obj);
         let op = TxnOp::Create {
             key: key.clone(),
             value: value.clone(),
@@ -321,6 +324,8 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
                         Some(body) => encoded_response(StatusCode::CREATED, body, &warnings),
                         // Not reached: `value` is our own encoding of an object.
                         None => {
+                            let mut obj: Value =
+                                serde_json::from_slice(&value).unwrap_or(Value::Null);
                             object::set_resource_version(&mut obj, kv.mod_revision);
                             json_response(StatusCode::CREATED, &obj, &warnings)
                         }
