@@ -41,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .collect()
         })
         .collect();
-    let cpu0 = cpu_seconds();
+    let cpu0 = e2e::procfs::cpu_time(None);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for bodies in bodies {
@@ -63,7 +63,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let secs = started.elapsed().as_secs_f64();
     let total = per_task * concurrency;
-    let cpu = cpu_seconds().zip(cpu0).map(|(a, b)| a - b);
+    let cpu = e2e::procfs::cpu_time(None)
+        .zip(cpu0)
+        .map(|(a, b)| (a - b).as_secs_f64());
     println!(
         "{total} creates in {secs:.2} s: {:.0}/s, CPU {} µs per create",
         total as f64 / secs,
@@ -72,13 +74,4 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     std::fs::remove_dir_all(&dir)?;
     Ok(())
-}
-
-/// This process's user + system CPU time, from `/proc/self/stat` (Linux).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0)
 }

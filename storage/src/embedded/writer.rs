@@ -3,10 +3,10 @@
 //! Every write request goes through one channel. The writer takes all that
 //! are waiting (up to `max_batch`; when the previous commit was shared by at
 //! least `commit_siblings` writes, after waiting `commit_delay` for more),
-//! checks each against the current state plus
-//! the earlier ones of the batch, gives each successful one the next revision,
-//! appends their records with one `write` and one `fdatasync`, then applies
-//! them to the in-memory state, tells the watchers, and answers every caller.
+//! checks each against the current state plus the earlier ones of the batch,
+//! gives each successful one the next revision, appends their records with
+//! one `write` and one `fdatasync`, then applies them to the in-memory state,
+//! tells the watchers, and answers every caller.
 //! One fsync thus covers as many writes as there are concurrent clients.
 //! When the file has grown well past its live data, the writer rewrites it as
 //! a snapshot (new file, fsync, rename over the old one, fsync the directory).
@@ -16,6 +16,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -206,9 +207,7 @@ impl Writer {
                 return;
             }
             self.file_len += buf.len() as u64;
-            self.shared
-                .commits
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.shared.commits.fetch_add(1, Ordering::Relaxed);
         }
         if !committed.is_empty() || compact_to.is_some() {
             let mut st = self.shared.write();
