@@ -7,7 +7,10 @@
 //! metadata kept, status kept unless through the `status` subresource,
 //! generation bumped when the spec changes. At start: the system namespaces.
 
+use api_types::k8s_openapi::api::core::v1::PodSpec;
+use api_types::k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, Time};
 use bytes::Bytes;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use storage::StoreError;
 
@@ -148,6 +151,18 @@ pub fn prepare_create(kind: &str, obj: &mut Value) {
     reset_status(kind, obj);
 }
 
+/// [`prepare_create`]'s metadata part on a typed object's metadata.
+pub fn prepare_create_meta(meta: &mut ObjectMeta) {
+    meta.uid = Some(new_uid());
+    meta.creation_timestamp = Some(Time(object::now_second()));
+    meta.generation = Some(1);
+    meta.resource_version = None;
+    meta.deletion_timestamp = None;
+    meta.deletion_grace_period_seconds = None;
+    meta.self_link = None;
+    meta.managed_fields = None;
+}
+
 /// A random (version 4) UUID for `metadata.uid`, from the thread's
 /// cryptographically seeded generator rather than a `getrandom` call per
 /// object.
@@ -165,7 +180,10 @@ fn reset_status(kind: &str, obj: &mut Value) {
     };
     match kind {
         "Pod" => {
-            let qos = qos_class(map.get("spec"));
+            // Pods with a JSON body take the typed path; this is YAML,
+            // protobuf and the server's own objects.
+            let spec = map.get("spec").and_then(|s| PodSpec::deserialize(s).ok());
+            let qos = api_types::kinds::qos_class(&spec.unwrap_or_default());
             map.insert(
                 "status".into(),
                 json!({"phase": "Pending", "qosClass": qos}),
@@ -181,39 +199,6 @@ fn reset_status(kind: &str, obj: &mut Value) {
             map.insert("status".into(), json!({}));
         }
         _ => {}
-    }
-}
-
-/// The pod's QoS class from its containers' requests and limits.
-pub fn qos_class(spec: Option<&Value>) -> &'static str {
-    let list = |field: &str| -> &[Value] {
-        spec.and_then(|s| s.get(field))
-            .and_then(Value::as_array)
-            .map_or(&[], Vec::as_slice)
-    };
-    let mut any = false;
-    let mut guaranteed = true;
-    for c in list("containers").iter().chain(list("initContainers")) {
-        let req = c.pointer("/resources/requests").and_then(Value::as_object);
-        let lim = c.pointer("/resources/limits").and_then(Value::as_object);
-        let has = |m: Option<&Map<String, Value>>, k: &str| m.is_some_and(|m| m.contains_key(k));
-        for r in ["cpu", "memory"] {
-            if has(req, r) || has(lim, r) {
-                any = true;
-            }
-            let l = lim.and_then(|m| m.get(r));
-            let q = req.and_then(|m| m.get(r)).or(l);
-            if l.is_none() || q != l {
-                guaranteed = false;
-            }
-        }
-    }
-    if !any {
-        "BestEffort"
-    } else if guaranteed {
-        "Guaranteed"
-    } else {
-        "Burstable"
     }
 }
 
@@ -324,26 +309,6 @@ mod tests {
         assert_eq!(a.get_version_num(), 4);
         assert_eq!(a.get_variant(), uuid::Variant::RFC4122);
         assert_ne!(a, b);
-    }
-
-    #[test]
-    fn qos_classes() {
-        assert_eq!(
-            qos_class(Some(&json!({"containers": [{"name": "a"}]}))),
-            "BestEffort"
-        );
-        assert_eq!(
-            qos_class(Some(
-                &json!({"containers": [{"name": "a", "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]})
-            )),
-            "Guaranteed"
-        );
-        assert_eq!(
-            qos_class(Some(
-                &json!({"containers": [{"name": "a", "resources": {"requests": {"cpu": "1"}}}]})
-            )),
-            "Burstable"
-        );
     }
 
     #[test]

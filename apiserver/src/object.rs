@@ -110,10 +110,13 @@ pub fn spec_equal(a: &Value, b: &Value) -> bool {
 /// Current time as an RFC 3339 timestamp with second precision, as Kubernetes
 /// writes `metav1.Time`.
 pub fn now_rfc3339() -> String {
+    now_second().to_string()
+}
+
+/// The current time, to the second, as Kubernetes' timestamps hold it.
+pub fn now_second() -> jiff::Timestamp {
     let now = jiff::Timestamp::now();
-    jiff::Timestamp::from_second(now.as_second())
-        .unwrap_or(now)
-        .to_string()
+    jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
 }
 
 /// Current Unix time in seconds.

@@ -27,7 +27,8 @@ pub use namespace::{LABEL_METADATA_NAME, NAMESPACE_FINALIZER, NamespaceHooks};
 pub use node::{NodeHooks, node_roles};
 pub use pod::{
     DEFAULT_TOLERATION_SECONDS, NODE_UNREACHABLE_POD_REASON, PodHooks, add_default_tolerations,
-    default_pod, default_pod_spec, default_pull_policy, pod_ready_status_restarts,
+    default_pod, default_pod_spec, default_pull_policy, new_pod_status, pod_ready_status_restarts,
+    qos_class,
 };
 pub use service::{ServiceHooks, default_service_spec};
 pub use util::{

@@ -13,9 +13,10 @@ use k8s_openapi::jiff::Timestamp;
 use serde_json::Value;
 
 use super::util::{
-    age_column, age_of, column, decode, decode_typed_defaulted, mutate_typed, name_column,
+    Typed, age_column, age_of, column, decode, decode_typed, decode_typed_defaulted, mutate_typed,
+    name_column,
 };
-use crate::registry::{Column, FieldError, KindHooks};
+use crate::registry::{Column, FieldError, KindHooks, TypedObject};
 
 /// Toleration keys added by DefaultTolerationSeconds.
 const TAINT_NOT_READY: &str = "node.kubernetes.io/not-ready";
@@ -246,6 +247,59 @@ pub fn default_pod(pod: &mut Pod) {
     add_default_tolerations(spec);
 }
 
+/// The pod's QoS class from its containers' cpu and memory requests and
+/// limits (`GetPodQOS`): `BestEffort` with none at all, `Guaranteed` when
+/// every container limits both and requests what it limits, else
+/// `Burstable`. Requests were defaulted from limits already.
+pub fn qos_class(spec: &PodSpec) -> &'static str {
+    let mut any = false;
+    let mut guaranteed = true;
+    for c in spec
+        .containers
+        .iter()
+        .chain(spec.init_containers.iter().flatten())
+    {
+        let res = c.resources.as_ref();
+        let requests = res.and_then(|r| r.requests.as_ref());
+        let limits = res.and_then(|r| r.limits.as_ref());
+        for r in ["cpu", "memory"] {
+            let limit = limits.and_then(|m| m.get(r));
+            let request = requests.and_then(|m| m.get(r));
+            if request.is_some() || limit.is_some() {
+                any = true;
+            }
+            if limit.is_none() || request.or(limit) != limit {
+                guaranteed = false;
+            }
+        }
+    }
+    if !any {
+        "BestEffort"
+    } else if guaranteed {
+        "Guaranteed"
+    } else {
+        "Burstable"
+    }
+}
+
+/// The status a new pod starts with: `Pending`, with its QoS class.
+pub fn new_pod_status(spec: &PodSpec) -> PodStatus {
+    PodStatus {
+        phase: Some("Pending".to_string()),
+        qos_class: Some(qos_class(spec).to_string()),
+        ..PodStatus::default()
+    }
+}
+
+fn reset_pod_status(pod: &mut Pod) {
+    let status = new_pod_status(pod.spec.as_ref().unwrap_or(&PodSpec::default()));
+    pod.status = Some(status);
+}
+
+fn validate_pod_create_typed(pod: &Pod) -> Vec<FieldError> {
+    crate::validation::pod::validate_pod_create(&serde_json::to_value(pod).unwrap_or_default())
+}
+
 fn is_restartable_init(c: Option<&&Container>) -> bool {
     c.and_then(|c| c.restart_policy.as_deref()) == Some("Always")
 }
@@ -434,6 +488,17 @@ impl KindHooks for PodHooks {
 
     fn decode_defaulted(&self, raw: &[u8]) -> Option<(Value, Vec<String>)> {
         decode_typed_defaulted::<Pod, _>(raw, default_pod)
+    }
+
+    fn decode_new(&self, raw: &[u8]) -> Option<(Box<dyn TypedObject>, Vec<String>)> {
+        let (mut pod, unknown) = decode_typed::<Pod>(raw)?;
+        default_pod(&mut pod);
+        let typed = Typed {
+            obj: pod,
+            validate: validate_pod_create_typed,
+            reset_status: reset_pod_status,
+        };
+        Some((Box::new(typed), unknown))
     }
 
     fn validate_create(&self, obj: &Value) -> Vec<FieldError> {
@@ -642,6 +707,47 @@ mod tests {
 
     fn one_container() -> Value {
         json!({"containers": [{"name": "c", "image": "nginx"}]})
+    }
+
+    #[test]
+    fn qos_classes() {
+        let qos = |spec: Value| {
+            let mut pod = json!({"metadata": {"name": "p"}, "spec": spec});
+            PodHooks.default(&mut pod).unwrap();
+            let pod: Pod = serde_json::from_value(pod).unwrap();
+            new_pod_status(pod.spec.as_ref().unwrap())
+                .qos_class
+                .unwrap()
+        };
+        assert_eq!(qos(json!({"containers": [{"name": "a"}]})), "BestEffort");
+        let limits = json!({"limits": {"cpu": "1", "memory": "1Gi"}});
+        assert_eq!(
+            qos(json!({"containers": [{"name": "a", "resources": limits}]})),
+            "Guaranteed"
+        );
+        // Requests below the limits, or a limit missing somewhere.
+        let below = json!({"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "500m"}});
+        assert_eq!(
+            qos(json!({"containers": [{"name": "a", "resources": below}]})),
+            "Burstable"
+        );
+        assert_eq!(
+            qos(json!({"containers": [{"name": "a", "resources": limits},
+                {"name": "b", "resources": {"requests": {"cpu": "1"}}}]})),
+            "Burstable"
+        );
+        assert_eq!(
+            qos(
+                json!({"initContainers": [{"name": "i", "resources": {"requests": {"memory": "1Mi"}}}],
+                "containers": [{"name": "a"}]})
+            ),
+            "Burstable"
+        );
+        let status = new_pod_status(&PodSpec::default());
+        assert_eq!(
+            serde_json::to_value(status).unwrap(),
+            json!({"phase": "Pending", "qosClass": "BestEffort"})
+        );
     }
 
     #[test]

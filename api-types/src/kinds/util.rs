@@ -3,13 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::Metadata;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::registry::Column;
+use crate::registry::{Column, FieldError, TypedObject};
 
 /// Decode the top-level `keys` of `obj` as `T`, let `f` change it, then
 /// write back only those keys, in place (so that metadata and timestamps
@@ -59,16 +60,71 @@ where
     T: DeserializeOwned + Serialize,
     F: FnOnce(&mut T),
 {
+    let (mut typed, unknown) = decode_typed::<T>(raw)?;
+    f(&mut typed);
+    let value = serde_json::to_value(&typed).ok()?;
+    value.is_object().then_some((value, unknown))
+}
+
+/// Decode a JSON body straight into `T`, naming every field `T` ignored
+/// (`unknown field "spec.containers[0].imagePullPolcy"`). `None` if the
+/// body does not decode as `T` (or has trailing data).
+pub(crate) fn decode_typed<T: DeserializeOwned>(raw: &[u8]) -> Option<(T, Vec<String>)> {
     let mut unknown = Vec::new();
     let mut de = serde_json::Deserializer::from_slice(raw);
-    let mut typed: T = serde_ignored::deserialize(&mut de, |path| {
+    let typed: T = serde_ignored::deserialize(&mut de, |path| {
         unknown.push(format!("unknown field \"{}\"", field_path(&path)));
     })
     .ok()?;
     de.end().ok()?;
-    f(&mut typed);
-    let value = serde_json::to_value(&typed).ok()?;
-    value.is_object().then_some((value, unknown))
+    Some((typed, unknown))
+}
+
+/// A [`TypedObject`] for any k8s-openapi resource: the struct, with the
+/// kind's validation and new-object status as plain functions.
+pub(crate) struct Typed<T> {
+    pub(crate) obj: T,
+    pub(crate) validate: fn(&T) -> Vec<FieldError>,
+    pub(crate) reset_status: fn(&mut T),
+}
+
+impl<T> TypedObject for Typed<T>
+where
+    T: Metadata<Ty = ObjectMeta> + Serialize + Clone + Send + Sync + 'static,
+{
+    fn meta(&self) -> &ObjectMeta {
+        self.obj.metadata()
+    }
+
+    fn meta_mut(&mut self) -> &mut ObjectMeta {
+        self.obj.metadata_mut()
+    }
+
+    fn reset_status(&mut self) {
+        (self.reset_status)(&mut self.obj);
+    }
+
+    fn validate_create(&self) -> Vec<FieldError> {
+        (self.validate)(&self.obj)
+    }
+
+    fn to_json(&self) -> Vec<u8> {
+        // k8s-openapi's structs hold only strings, numbers, maps with string
+        // keys and their own types: encoding cannot fail.
+        serde_json::to_vec(&self.obj).unwrap_or_default()
+    }
+
+    fn to_value(&self) -> Value {
+        serde_json::to_value(&self.obj).unwrap_or_default()
+    }
+
+    fn clone_boxed(&self) -> Box<dyn TypedObject> {
+        Box::new(Typed {
+            obj: self.obj.clone(),
+            validate: self.validate,
+            reset_status: self.reset_status,
+        })
+    }
 }
 
 /// A serde path in Kubernetes' field-path form: `spec.containers[0].name`.

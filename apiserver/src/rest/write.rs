@@ -5,6 +5,12 @@
 //! transaction when a Service's IPs or ports change with it). Updates are
 //! compare-and-swap on the stored revision: a stale `resourceVersion` is a
 //! 409, and a patch without one is retried against the latest object.
+//!
+//! A create of a kind with a typed create path (a Pod with a JSON body)
+//! never builds a JSON value: the body decodes into the k8s-openapi struct,
+//! which is defaulted, prepared, validated and encoded for the store as it
+//! is. Every other body takes the value path, which also words the errors
+//! of bodies the struct cannot decode.
 
 use axum::response::Response;
 use bytes::Bytes;
@@ -19,6 +25,8 @@ use crate::alloc::AllocPlan;
 use crate::error::{ApiError, ApiResult};
 use crate::params::FieldValidation;
 use crate::{AppState, object};
+use api_types::k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use api_types::registry::TypedObject;
 
 /// How an update treats the stored object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,22 +168,123 @@ fn judge_field_problems(problems: Vec<String>, mode: FieldValidation) -> ApiResu
     )))
 }
 
-fn default_and_validate_create(target: &Target, obj: &mut Value, defaulted: bool) -> ApiResult<()> {
-    let def = &target.def;
-    if !defaulted {
-        def.hooks.default(obj).map_err(|e| {
-            ApiError::bad_request(format!(
-                "{} in version \"{}\" cannot be handled as a {}: {e}",
-                def.kind, def.version, def.kind
-            ))
-        })?;
+/// A new object on its way to the store: a JSON value, or the kind's Rust
+/// struct when the kind has a typed create path (a JSON Pod body), which
+/// builds no value at all.
+enum NewObject {
+    Value(Value),
+    Typed(Box<dyn TypedObject>),
+}
+
+impl NewObject {
+    fn meta_str(&self, field: fn(&ObjectMeta) -> &Option<String>, key: &str) -> &str {
+        match self {
+            NewObject::Value(v) => object::meta_str(v, key),
+            NewObject::Typed(t) => field(t.meta()).as_deref().unwrap_or(""),
+        }
     }
-    admission::prepare_create(&def.kind, obj);
-    let errors = def.hooks.validate_create(obj);
-    if !errors.is_empty() {
-        return Err(ApiError::invalid(def, object::name(obj), &errors));
+
+    fn name(&self) -> &str {
+        self.meta_str(|m| &m.name, "name")
     }
-    Ok(())
+
+    fn generate_name(&self) -> &str {
+        self.meta_str(|m| &m.generate_name, "generateName")
+    }
+
+    fn namespace(&self) -> &str {
+        self.meta_str(|m| &m.namespace, "namespace")
+    }
+
+    fn set_name(&mut self, name: String) {
+        match self {
+            NewObject::Value(v) => {
+                object::meta_mut(v).insert("name".into(), json!(name));
+            }
+            NewObject::Typed(t) => t.meta_mut().name = Some(name),
+        }
+    }
+
+    fn set_namespace(&mut self, ns: Option<&str>) {
+        match (self, ns) {
+            (NewObject::Value(v), Some(ns)) => {
+                object::meta_mut(v).insert("namespace".into(), json!(ns));
+            }
+            (NewObject::Value(v), None) => {
+                object::meta_mut(v).remove("namespace");
+            }
+            (NewObject::Typed(t), ns) => t.meta_mut().namespace = ns.map(str::to_string),
+        }
+    }
+
+    fn try_clone(&self) -> NewObject {
+        match self {
+            NewObject::Value(v) => NewObject::Value(v.clone()),
+            NewObject::Typed(t) => NewObject::Typed(t.clone_boxed()),
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            NewObject::Value(v) => v,
+            NewObject::Typed(t) => t.to_value(),
+        }
+    }
+
+    /// The stored form (see [`encode`]).
+    fn encode(&self) -> Bytes {
+        match self {
+            NewObject::Value(v) => encode(v),
+            NewObject::Typed(t) => Bytes::from(t.to_json()),
+        }
+    }
+
+    /// Defaults (when the body was not decoded with them), the server's
+    /// fields of a new object, and the kind's validation.
+    fn default_and_validate(&mut self, target: &Target, defaulted: bool) -> ApiResult<()> {
+        let def = &target.def;
+        let errors = match self {
+            NewObject::Value(obj) => {
+                if !defaulted {
+                    def.hooks.default(obj).map_err(|e| {
+                        ApiError::bad_request(format!(
+                            "{} in version \"{}\" cannot be handled as a {}: {e}",
+                            def.kind, def.version, def.kind
+                        ))
+                    })?;
+                }
+                admission::prepare_create(&def.kind, obj);
+                def.hooks.validate_create(obj)
+            }
+            NewObject::Typed(t) => {
+                admission::prepare_create_meta(t.meta_mut());
+                t.reset_status();
+                t.validate_create()
+            }
+        };
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(def, self.name(), &errors));
+        }
+        Ok(())
+    }
+}
+
+/// Decode a create's body: straight into the kind's struct when it has a
+/// typed create path, else into a value (typed and defaulted when the kind
+/// has a typed form), else through the generic parser, which words every
+/// error. Returns the object, the unknown fields the typed decoders dropped
+/// (`None` from the generic parser) and whether defaults are applied.
+fn decode_new(target: &Target, req: &Request) -> ApiResult<(NewObject, Option<Vec<String>>, bool)> {
+    let hooks = &target.def.hooks;
+    if content_type(req).starts_with("application/json") {
+        if let Some((t, unknown)) = hooks.decode_new(&req.body) {
+            return Ok((NewObject::Typed(t), Some(unknown), true));
+        }
+        if let Some((v, unknown)) = hooks.decode_defaulted(&req.body) {
+            return Ok((NewObject::Value(v), Some(unknown), true));
+        }
+    }
+    Ok((NewObject::Value(parse_body(req)?), None, false))
 }
 
 /// Refuse creates into a namespace that is missing (404) or terminating
@@ -226,23 +335,18 @@ fn encode(obj: &Value) -> Bytes {
 /// `POST .../<plural>`.
 pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
     let def = target.def.clone();
-    // JSON bodies of kinds with a typed form decode straight into it,
-    // defaults included; anything else (and any body that does not decode)
-    // takes the generic path, which words the errors.
-    let typed = content_type(&req)
-        .starts_with("application/json")
-        .then(|| def.hooks.decode_defaulted(&req.body))
-        .flatten();
-    let defaulted = typed.is_some();
-    let (mut obj, unknown) = match typed {
-        Some((obj, unknown)) => (obj, Some(unknown)),
-        None => (parse_body(&req)?, None),
-    };
-    check_type(target, &mut obj, &def.kind, &def.api_version())?;
+    let (mut obj, unknown, defaulted) = decode_new(target, &req)?;
+    // A typed struct always has the endpoint's apiVersion and kind (its
+    // decoder refuses others); a value is checked and filled in.
+    if let NewObject::Value(v) = &mut obj {
+        check_type(target, v, &def.kind, &def.api_version())?;
+    }
     let mode = req.params.field_validation;
-    let warnings = match unknown {
-        Some(unknown) => typed_field_problems(&req.body, unknown, mode)?,
-        None => field_problems(state, target, &req.body, &mut obj, mode)?,
+    let warnings = match (unknown, &mut obj) {
+        (Some(unknown), _) => typed_field_problems(&req.body, unknown, mode)?,
+        (None, NewObject::Value(v)) => field_problems(state, target, &req.body, v, mode)?,
+        // Not reached: the generic parser gives a value.
+        (None, NewObject::Typed(_)) => Vec::new(),
     };
     let namespace = if def.namespaced {
         let ns = target.namespace.clone().ok_or_else(|| {
@@ -250,46 +354,45 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
                 "a namespaced object must be created under /namespaces/{namespace}/",
             )
         })?;
-        let body_ns = object::namespace(&obj);
+        let body_ns = obj.namespace();
         if !body_ns.is_empty() && body_ns != ns {
             return Err(ApiError::bad_request(
                 "the namespace of the provided object does not match the namespace sent on the request",
             ));
         }
-        object::meta_mut(&mut obj).insert("namespace".into(), json!(ns));
+        obj.set_namespace(Some(&ns));
         Some(ns)
     } else {
-        object::meta_mut(&mut obj).remove("namespace");
+        obj.set_namespace(None);
         None
     };
     if let Some(ns) = &namespace {
         check_namespace(state, ns).await?;
     }
-    let generate =
-        object::name(&obj).is_empty() && !object::meta_str(&obj, "generateName").is_empty();
+    let generate = obj.name().is_empty() && !obj.generate_name().is_empty();
+    // Service IPs and ports are allocated on the value.
+    let is_service = def.kind == "Service" && def.group.is_empty();
+    if is_service && let NewObject::Typed(_) = obj {
+        obj = NewObject::Value(obj.into_value());
+    }
     // Only a generated name or an allocation conflict makes another attempt;
     // keep a pristine copy just for those.
-    let is_service = def.kind == "Service" && def.group.is_empty();
-    let base = (generate || is_service).then(|| obj.clone());
+    let base = (generate || is_service).then(|| obj.try_clone());
     let mut first = Some(obj);
     for _attempt in 0..8 {
         let mut obj = match (first.take(), &base) {
             (Some(o), _) => o,
-            (None, Some(b)) => b.clone(),
+            (None, Some(b)) => b.try_clone(),
             (None, None) => break,
         };
         if generate {
-            let name = format!(
-                "{}{}",
-                object::meta_str(&obj, "generateName"),
-                random_suffix()
-            );
-            object::meta_mut(&mut obj).insert("name".into(), json!(name));
+            let name = format!("{}{}", obj.generate_name(), random_suffix());
+            obj.set_name(name);
         }
-        default_and_validate_create(target, &mut obj, defaulted)?;
-        let name = object::name(&obj).to_string();
+        obj.default_and_validate(target, defaulted)?;
+        let name = obj.name().to_string();
         let key = crate::keys::object_key(&def, namespace.as_deref(), &name);
-        let plan = if def.kind == "Service" && def.group.is_empty() {
+        let plan = if let (true, NewObject::Value(obj)) = (is_service, &mut obj) {
             state
                 .0
                 .allocator
@@ -299,15 +402,16 @@ pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResul
             state
                 .0
                 .allocator
-                .plan(None, &mut obj)
+                .plan(None, obj)
                 .map_err(|e| alloc_error(target, &name, e))?
         } else {
             AllocPlan::default()
         };
         if req.params.dry_run {
+            let obj = obj.into_value();
             return Ok(json_response(StatusCode::CREATED, &obj, &warnings));
         }
-        let value = encode(&obj);
+        let value = obj.encode();
         // From here on the bytes are the object: free the tree while it is
         // still in cache, not after the store's round trip.
         drop(obj);
