@@ -1,14 +1,17 @@
 //! Benchmarks of the per-request kind logic: defaulting and validating a
-//! Pod (from a `Value` and from raw JSON, as creates take it) and a Deployment, a pods table row, the unknown-field walk and the
-//! duplicate-key scan.
+//! Pod (from a `Value` and from raw JSON, as creates take it), Pod validation
+//! alone on the typed struct and on a `Value`, a Deployment, a pods table
+//! row, the unknown-field walk and the duplicate-key scan.
 
 #![allow(clippy::unwrap_used)] // benchmark inputs are constants
 
 use std::hint::black_box;
 
 use api_types::field_validation::{duplicate_fields, unknown_fields};
-use api_types::kinds::builtin_registry;
+use api_types::k8s_openapi::api::core::v1::Pod;
+use api_types::kinds::{builtin_registry, default_pod};
 use api_types::openapi::openapi_v3_document;
+use api_types::validation::pod::{validate_pod_create, validate_pod_create_typed};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
 
@@ -64,6 +67,19 @@ fn bench(c: &mut Criterion) {
             let (p, unknown) = pods.hooks.decode_defaulted(black_box(&raw)).unwrap();
             black_box((pods.hooks.validate_create(&p), unknown))
         })
+    });
+    // Validation alone on the same Pod, defaulted: on the typed struct (the
+    // create path that never builds a `Value`) and on its JSON form.
+    let mut typed: Pod = serde_json::from_value(pod()).unwrap();
+    default_pod(&mut typed);
+    let as_value = serde_json::to_value(&typed).unwrap();
+    assert_eq!(validate_pod_create_typed(&typed), vec![]);
+    assert_eq!(validate_pod_create(&as_value), vec![]);
+    c.bench_function("pod validate_create (typed)", |b| {
+        b.iter(|| black_box(validate_pod_create_typed(black_box(&typed))))
+    });
+    c.bench_function("pod validate_create (value)", |b| {
+        b.iter(|| black_box(validate_pod_create(black_box(&as_value))))
     });
     c.bench_function("deployment default+validate_create", |b| {
         b.iter(|| {

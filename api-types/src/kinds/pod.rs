@@ -296,10 +296,6 @@ fn reset_pod_status(pod: &mut Pod) {
     pod.status = Some(status);
 }
 
-fn validate_pod_create_typed(pod: &Pod) -> Vec<FieldError> {
-    crate::validation::pod::validate_pod_create(&serde_json::to_value(pod).unwrap_or_default())
-}
-
 fn is_restartable_init(c: Option<&&Container>) -> bool {
     c.and_then(|c| c.restart_policy.as_deref()) == Some("Always")
 }
@@ -495,7 +491,7 @@ impl KindHooks for PodHooks {
         default_pod(&mut pod);
         let typed = Typed {
             obj: pod,
-            validate: validate_pod_create_typed,
+            validate: crate::validation::pod::validate_pod_create_typed,
             reset_status: reset_pod_status,
         };
         Some((Box::new(typed), unknown))

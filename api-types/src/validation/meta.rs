@@ -1,7 +1,30 @@
 //! Object metadata validation (`ValidateObjectMeta`,
 //! `ValidateObjectMetaUpdate`), labels, annotations, finalizers, owner
-//! references and label selectors, on JSON values.
+//! references and label selectors.
+//!
+//! Metadata comes in two shapes: a JSON `metadata` object (every kind, and
+//! custom resources, whose metadata only exists as a `Value`) and a typed
+//! [`ObjectMeta`] (the Pod create path, which never builds a `Value`). There
+//! is one implementation of each rule, written on plain Rust types: label and
+//! annotation maps are iterators of `(&str, &str)` pairs, finalizers an
+//! iterator of `&str`, owner references an iterator of `OwnerRefView`s, and
+//! the name, generateName and namespace rules take `&str`s. The JSON wrappers
+//! ([`validate_object_meta`], [`validate_labels`], [`validate_annotations`])
+//! and the typed ones ([`validate_object_meta_typed`],
+//! [`validate_label_map`], [`validate_annotation_map`]) only adapt their
+//! input to those views.
+//!
+//! The JSON side deliberately does not decode `metadata` into `ObjectMeta`:
+//! it keeps reading a badly typed field as its zero value (a label whose
+//! value is the number `1` validates as the empty label value `""`, a
+//! non-string finalizer as `""`), as it always has, so custom resources and
+//! objects that never went through a typed struct see exactly the messages
+//! they saw before, and a metadata that would not decode needs no extra
+//! error of its own.
 
+use std::collections::BTreeMap;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use serde_json::Value;
 
 use super::field::{BadValue, Path, forbidden, go_label_selector, invalid, required, too_long};
@@ -20,6 +43,22 @@ fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
     v.get(key).and_then(Value::as_str).unwrap_or("")
 }
 
+/// The `(key, value)` pairs of a JSON string map; a value that is not a
+/// string reads as `""`.
+fn json_string_pairs(map: Option<&Value>) -> impl Iterator<Item = (&str, &str)> {
+    map.and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str().unwrap_or("")))
+}
+
+/// The `(key, value)` pairs of a typed string map.
+fn map_pairs(map: Option<&BTreeMap<String, String>>) -> impl Iterator<Item = (&str, &str)> {
+    map.into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
 /// `ValidateLabelName`.
 pub fn validate_label_name(name: &str, path: &Path) -> Vec<FieldError> {
     is_qualified_name(name)
@@ -28,15 +67,14 @@ pub fn validate_label_name(name: &str, path: &Path) -> Vec<FieldError> {
         .collect()
 }
 
-/// `ValidateLabels`.
-pub fn validate_labels(labels: Option<&Value>, path: &Path) -> Vec<FieldError> {
+/// `ValidateLabels` on `(key, value)` pairs: the one implementation.
+pub fn validate_label_pairs<'a>(
+    labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+    path: &Path,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(map) = labels.and_then(Value::as_object) else {
-        return errs;
-    };
-    for (k, v) in map {
+    for (k, v) in labels {
         errs.extend(validate_label_name(k, path));
-        let v = v.as_str().unwrap_or("");
         for m in is_valid_label_value(v) {
             errs.push(invalid(path, v, &m));
         }
@@ -44,23 +82,50 @@ pub fn validate_labels(labels: Option<&Value>, path: &Path) -> Vec<FieldError> {
     errs
 }
 
-/// `ValidateAnnotations`: qualified keys, 256 KiB in total.
-pub fn validate_annotations(annotations: Option<&Value>, path: &Path) -> Vec<FieldError> {
+/// `ValidateLabels` on a JSON map (non-string values read as `""`).
+pub fn validate_labels(labels: Option<&Value>, path: &Path) -> Vec<FieldError> {
+    validate_label_pairs(json_string_pairs(labels), path)
+}
+
+/// `ValidateLabels` on a typed map.
+pub fn validate_label_map(
+    labels: Option<&BTreeMap<String, String>>,
+    path: &Path,
+) -> Vec<FieldError> {
+    validate_label_pairs(map_pairs(labels), path)
+}
+
+/// `ValidateAnnotations` on `(key, value)` pairs: qualified keys, 256 KiB
+/// in total.
+pub fn validate_annotation_pairs<'a>(
+    annotations: impl IntoIterator<Item = (&'a str, &'a str)>,
+    path: &Path,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(map) = annotations.and_then(Value::as_object) else {
-        return errs;
-    };
     let mut total = 0usize;
-    for (k, v) in map {
+    for (k, v) in annotations {
         for m in is_qualified_name(&k.to_lowercase()) {
-            errs.push(invalid(path, k.as_str(), &m));
+            errs.push(invalid(path, k, &m));
         }
-        total += k.len() + v.as_str().map_or(0, str::len);
+        total += k.len() + v.len();
     }
     if total > TOTAL_ANNOTATION_SIZE_LIMIT {
         errs.push(too_long(path, TOTAL_ANNOTATION_SIZE_LIMIT));
     }
     errs
+}
+
+/// `ValidateAnnotations` on a JSON map (non-string values count as `""`).
+pub fn validate_annotations(annotations: Option<&Value>, path: &Path) -> Vec<FieldError> {
+    validate_annotation_pairs(json_string_pairs(annotations), path)
+}
+
+/// `ValidateAnnotations` on a typed map.
+pub fn validate_annotation_map(
+    annotations: Option<&BTreeMap<String, String>>,
+    path: &Path,
+) -> Vec<FieldError> {
+    validate_annotation_pairs(map_pairs(annotations), path)
 }
 
 /// `validateKubeFinalizerName`: qualified, or one of Kubernetes' own.
@@ -79,37 +144,77 @@ pub fn validate_finalizer_name(name: &str, path: &Path) -> Vec<FieldError> {
     errs
 }
 
-fn validate_owner_references(refs: Option<&Value>, path: &Path) -> Vec<FieldError> {
+/// The fields of an owner reference that validation reads.
+#[derive(Clone, Copy, Debug, Default)]
+struct OwnerRefView<'a> {
+    /// `apiVersion`.
+    api_version: &'a str,
+    /// `kind`.
+    kind: &'a str,
+    /// `name`.
+    name: &'a str,
+    /// `uid`.
+    uid: &'a str,
+    /// `controller == Some(true)`.
+    controller: bool,
+}
+
+impl<'a> OwnerRefView<'a> {
+    fn of_json(r: &'a Value) -> Self {
+        OwnerRefView {
+            api_version: str_of(r, "apiVersion"),
+            kind: str_of(r, "kind"),
+            name: str_of(r, "name"),
+            uid: str_of(r, "uid"),
+            controller: r.get("controller").and_then(Value::as_bool) == Some(true),
+        }
+    }
+
+    fn of_typed(r: &'a OwnerReference) -> Self {
+        OwnerRefView {
+            api_version: &r.api_version,
+            kind: &r.kind,
+            name: &r.name,
+            uid: &r.uid,
+            controller: r.controller == Some(true),
+        }
+    }
+}
+
+/// Owner reference rules. `render` prints the whole list for the
+/// one-controller error (only called on that error).
+fn validate_owner_ref_views<'a>(
+    refs: impl IntoIterator<Item = OwnerRefView<'a>>,
+    render: impl FnOnce() -> String,
+    path: &Path,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(list) = refs.and_then(Value::as_array) else {
-        return errs;
-    };
     let mut controllers = Vec::new();
-    for r in list {
-        if str_of(r, "apiVersion").is_empty() {
+    for r in refs {
+        if r.api_version.is_empty() {
             errs.push(invalid(
                 &path.child("apiVersion"),
                 "",
                 "version must not be empty",
             ));
         }
-        if str_of(r, "kind").is_empty() {
+        if r.kind.is_empty() {
             errs.push(invalid(&path.child("kind"), "", "kind must not be empty"));
         }
-        if str_of(r, "name").is_empty() {
+        if r.name.is_empty() {
             errs.push(invalid(&path.child("name"), "", "name must not be empty"));
         }
-        if str_of(r, "uid").is_empty() {
+        if r.uid.is_empty() {
             errs.push(invalid(&path.child("uid"), "", "uid must not be empty"));
         }
-        if r.get("controller").and_then(Value::as_bool) == Some(true) {
-            controllers.push(format!("{}/{}", str_of(r, "kind"), str_of(r, "name")));
+        if r.controller {
+            controllers.push(format!("{}/{}", r.kind, r.name));
         }
     }
     if controllers.len() > 1 {
         errs.push(invalid(
             path,
-            BadValue::Raw(format!("{list:?}")),
+            BadValue::Raw(render()),
             &format!(
                 "Only one reference can have Controller set to true. Found \"true\" in references for {}",
                 controllers.join(" and ")
@@ -119,21 +224,21 @@ fn validate_owner_references(refs: Option<&Value>, path: &Path) -> Vec<FieldErro
     errs
 }
 
-/// `ValidateObjectMeta` for a new object. `namespaced` says whether the kind
-/// needs `metadata.namespace`; `name_fn` validates the name (and the
-/// `generateName` prefix).
-pub fn validate_object_meta(obj: &Value, namespaced: bool, name_fn: NameFn) -> Vec<FieldError> {
+/// The name, generateName and namespace rules of `ValidateObjectMeta`.
+fn validate_meta_names(
+    name: &str,
+    generate_name: &str,
+    ns: &str,
+    namespaced: bool,
+    name_fn: NameFn,
+) -> Vec<FieldError> {
     let path = Path::new("metadata");
-    let empty = Value::Null;
-    let meta = obj.get("metadata").unwrap_or(&empty);
     let mut errs = Vec::new();
-    let generate_name = str_of(meta, "generateName");
     if !generate_name.is_empty() {
         for m in name_fn(generate_name, true) {
             errs.push(invalid(&path.child("generateName"), generate_name, &m));
         }
     }
-    let name = str_of(meta, "name");
     if name.is_empty() {
         errs.push(required(
             &path.child("name"),
@@ -144,7 +249,6 @@ pub fn validate_object_meta(obj: &Value, namespaced: bool, name_fn: NameFn) -> V
             errs.push(invalid(&path.child("name"), name, &m));
         }
     }
-    let ns = str_of(meta, "namespace");
     if namespaced {
         if ns.is_empty() {
             errs.push(required(&path.child("namespace"), ""));
@@ -159,26 +263,99 @@ pub fn validate_object_meta(obj: &Value, namespaced: bool, name_fn: NameFn) -> V
             "not allowed on this type",
         ));
     }
+    errs
+}
+
+fn validate_finalizers<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    path: &Path,
+) -> Vec<FieldError> {
+    names
+        .into_iter()
+        .flat_map(|f| validate_finalizer_name(f, path))
+        .collect()
+}
+
+/// `ValidateObjectMeta` for a new object. `namespaced` says whether the kind
+/// needs `metadata.namespace`; `name_fn` validates the name (and the
+/// `generateName` prefix).
+pub fn validate_object_meta(obj: &Value, namespaced: bool, name_fn: NameFn) -> Vec<FieldError> {
+    let path = Path::new("metadata");
+    let empty = Value::Null;
+    let meta = obj.get("metadata").unwrap_or(&empty);
+    let mut errs = validate_meta_names(
+        str_of(meta, "name"),
+        str_of(meta, "generateName"),
+        str_of(meta, "namespace"),
+        namespaced,
+        name_fn,
+    );
     errs.extend(validate_labels(meta.get("labels"), &path.child("labels")));
     errs.extend(validate_annotations(
         meta.get("annotations"),
         &path.child("annotations"),
     ));
-    errs.extend(validate_owner_references(
-        meta.get("ownerReferences"),
+    let refs = meta
+        .get("ownerReferences")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    errs.extend(validate_owner_ref_views(
+        refs.iter().map(OwnerRefView::of_json),
+        || format!("{refs:?}"),
         &path.child("ownerReferences"),
     ));
-    for f in meta
-        .get("finalizers")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        errs.extend(validate_finalizer_name(
-            f.as_str().unwrap_or(""),
-            &path.child("finalizers"),
-        ));
-    }
+    errs.extend(validate_finalizers(
+        meta.get("finalizers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|f| f.as_str().unwrap_or("")),
+        &path.child("finalizers"),
+    ));
+    errs
+}
+
+/// `ValidateObjectMeta` on a typed `ObjectMeta`: the same rules, messages
+/// and order as [`validate_object_meta`] on its JSON encoding.
+pub fn validate_object_meta_typed(
+    meta: &ObjectMeta,
+    namespaced: bool,
+    name_fn: NameFn,
+) -> Vec<FieldError> {
+    let path = Path::new("metadata");
+    let mut errs = validate_meta_names(
+        meta.name.as_deref().unwrap_or(""),
+        meta.generate_name.as_deref().unwrap_or(""),
+        meta.namespace.as_deref().unwrap_or(""),
+        namespaced,
+        name_fn,
+    );
+    errs.extend(validate_label_map(
+        meta.labels.as_ref(),
+        &path.child("labels"),
+    ));
+    errs.extend(validate_annotation_map(
+        meta.annotations.as_ref(),
+        &path.child("annotations"),
+    ));
+    let refs = meta.owner_references.as_deref().unwrap_or_default();
+    errs.extend(validate_owner_ref_views(
+        refs.iter().map(OwnerRefView::of_typed),
+        // The JSON form's `{:?}`, so both render the list identically.
+        || {
+            let list: Vec<Value> = refs
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap_or(Value::Null))
+                .collect();
+            format!("{list:?}")
+        },
+        &path.child("ownerReferences"),
+    ));
+    errs.extend(validate_finalizers(
+        meta.finalizers.iter().flatten().map(String::as_str),
+        &path.child("finalizers"),
+    ));
     errs
 }
 

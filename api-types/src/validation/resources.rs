@@ -2,6 +2,11 @@
 //! requests not above limits, with quantities printed in canonical form as
 //! Kubernetes does (`quantity.String()`).
 
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::ResourceRequirements;
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity as K8sQuantity;
 use serde_json::Value;
 
 use super::field::{Path, invalid, required};
@@ -46,38 +51,45 @@ fn overcommit_allowed(name: &str) -> bool {
     native && !name.starts_with("hugepages-")
 }
 
-/// `ValidateContainerResourceRequirements` on a container's `resources`.
-pub fn validate_resources(res: Option<&Value>, path: &Path) -> Vec<FieldError> {
+/// One parsed quantity of a resource list: name, canonical text, value.
+type Parsed<'a> = (&'a str, String, Quantity);
+
+/// Names and quantities of one resource list (`limits` or `requests`).
+fn check_list<'a>(
+    items: impl Iterator<Item = (&'a str, Cow<'a, str>)>,
+    base: &Path,
+    errs: &mut Vec<FieldError>,
+) -> Vec<Parsed<'a>> {
+    let mut parsed = Vec::new();
+    for (name, text) in items {
+        let p = base.key(name);
+        errs.extend(validate_resource_name(name, &p));
+        let text = text.trim();
+        match Quantity::parse(text) {
+            Err(_) => errs.push(invalid(&p, text, QUANTITY_REGEX_MSG)),
+            Ok(v) if v.as_nanos() < 0 => errs.push(invalid(
+                &p,
+                v.to_string(),
+                "must be greater than or equal to 0",
+            )),
+            Ok(v) => parsed.push((name, v.to_string(), v)),
+        }
+    }
+    parsed
+}
+
+/// The one implementation: `limits` and `requests` as `(name, quantity
+/// text)` pairs in map order.
+fn validate_resource_lists<'a>(
+    limits: impl Iterator<Item = (&'a str, Cow<'a, str>)>,
+    requests: impl Iterator<Item = (&'a str, Cow<'a, str>)>,
+    path: &Path,
+) -> Vec<FieldError> {
     let mut errs = Vec::new();
-    let Some(res) = res else {
-        return errs;
-    };
     let lim_path = path.child("limits");
     let req_path = path.child("requests");
-    let limits = res.get("limits").and_then(Value::as_object);
-    let requests = res.get("requests").and_then(Value::as_object);
-    let mut check = |map: Option<&serde_json::Map<String, Value>>, base: &Path| {
-        let mut parsed = Vec::new();
-        for (name, q) in map.into_iter().flatten() {
-            let p = base.key(name);
-            errs.extend(validate_resource_name(name, &p));
-            let text = q
-                .as_str()
-                .map_or_else(|| q.to_string(), |s| s.trim().to_string());
-            match Quantity::parse(&text) {
-                Err(_) => errs.push(invalid(&p, text.as_str(), QUANTITY_REGEX_MSG)),
-                Ok(v) if v.as_nanos() < 0 => errs.push(invalid(
-                    &p,
-                    v.to_string(),
-                    "must be greater than or equal to 0",
-                )),
-                Ok(v) => parsed.push((name.clone(), v.to_string(), v)),
-            }
-        }
-        parsed
-    };
-    let lims = check(limits, &lim_path);
-    let reqs = check(requests, &req_path);
+    let lims = check_list(limits, &lim_path, &mut errs);
+    let reqs = check_list(requests, &req_path, &mut errs);
     for (name, text, v) in &reqs {
         match lims.iter().find(|(n, _, _)| n == name) {
             Some((_, ltext, lv)) => {
@@ -103,6 +115,52 @@ pub fn validate_resources(res: Option<&Value>, path: &Path) -> Vec<FieldError> {
         }
     }
     errs
+}
+
+/// `ValidateContainerResourceRequirements` on a container's `resources`
+/// as JSON (a quantity that is a JSON number is read as its text).
+pub fn validate_resources(res: Option<&Value>, path: &Path) -> Vec<FieldError> {
+    let Some(res) = res else {
+        return Vec::new();
+    };
+    let list = |key: &str| {
+        res.get(key)
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(name, q)| {
+                let text = q
+                    .as_str()
+                    .map_or_else(|| Cow::Owned(q.to_string()), Cow::Borrowed);
+                (name.as_str(), text)
+            })
+    };
+    validate_resource_lists(list("limits"), list("requests"), path)
+}
+
+/// The `(name, quantity text)` pairs of a typed resource list.
+fn typed_list(
+    map: Option<&BTreeMap<String, K8sQuantity>>,
+) -> impl Iterator<Item = (&str, Cow<'_, str>)> {
+    map.into_iter()
+        .flatten()
+        .map(|(name, q)| (name.as_str(), Cow::Borrowed(q.0.as_str())))
+}
+
+/// `ValidateContainerResourceRequirements` on a typed container's
+/// `resources`.
+pub fn validate_resource_requirements(
+    res: Option<&ResourceRequirements>,
+    path: &Path,
+) -> Vec<FieldError> {
+    let Some(res) = res else {
+        return Vec::new();
+    };
+    validate_resource_lists(
+        typed_list(res.limits.as_ref()),
+        typed_list(res.requests.as_ref()),
+        path,
+    )
 }
 
 #[cfg(test)]
