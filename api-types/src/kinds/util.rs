@@ -111,7 +111,11 @@ where
     fn to_json(&self) -> Vec<u8> {
         // k8s-openapi's structs hold only strings, numbers, maps with string
         // keys and their own types: encoding cannot fail.
-        serde_json::to_vec(&self.obj).unwrap_or_default()
+        let mut out = Vec::with_capacity(4096);
+        match serde_json::to_writer(&mut out, &self.obj) {
+            Ok(()) => out,
+            Err(_) => Vec::new(),
+        }
     }
 
     fn to_value(&self) -> Value {
