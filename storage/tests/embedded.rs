@@ -140,6 +140,57 @@ async fn snapshot_rewrite_keeps_everything() {
     assert_eq!(next.mod_revision, last_rev + 1);
 }
 
+/// A rewrite is due when dead records are half the file: a log of creates
+/// only is all live data and never rewritten (that would copy it and free
+/// nothing); replacing the values makes the old ones dead and triggers it.
+#[tokio::test]
+async fn only_dead_records_trigger_a_rewrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = EmbeddedConfig {
+        snapshot_min_bytes: 4096,
+        ..Default::default()
+    };
+    let path = dir.path().join(FILE_NAME);
+    let store = EmbeddedStore::open(dir.path(), config.clone()).unwrap();
+    let value = Bytes::from(vec![b'x'; 300]);
+    for i in 0..100 {
+        store
+            .create(&format!("/k/{i}"), value.clone())
+            .await
+            .unwrap();
+    }
+    let len = std::fs::metadata(&path).unwrap().len();
+    assert!(len > 30_000, "{len} bytes");
+    assert_eq!(store.rewrites(), 0, "a log of live data only was rewritten");
+    // Shrink every value: the 300-byte ones become dead records.
+    for i in 0..100 {
+        let key = format!("/k/{i}");
+        let kv = store.get(&key).await.unwrap().unwrap();
+        store.update(&key, kv.mod_revision, b("y")).await.unwrap();
+    }
+    assert!(store.rewrites() >= 1);
+    let after = std::fs::metadata(&path).unwrap().len();
+    assert!(after < len, "{after} bytes after a rewrite, {len} before");
+    let items = store
+        .list("/k/", ListOptions::default())
+        .await
+        .unwrap()
+        .items;
+    let revision = store.current_revision().await.unwrap();
+    drop(store);
+    let store = EmbeddedStore::open(dir.path(), config).unwrap();
+    assert_eq!(store.current_revision().await.unwrap(), revision);
+    assert_eq!(
+        store
+            .list("/k/", ListOptions::default())
+            .await
+            .unwrap()
+            .items,
+        items
+    );
+    assert!(items.iter().all(|kv| kv.value == b("y")));
+}
+
 #[tokio::test]
 async fn history_is_bounded() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,10 +6,12 @@
 //! group-commits: it drains all waiting writes, assigns their revisions in
 //! order, appends them and calls `fdatasync` once per batch before
 //! acknowledging any of them, so an acknowledged write survives `kill -9` and
-//! power loss. Opening replays the file, dropping a torn last record. When the
-//! file grows to twice its size after the last rewrite (and at least
-//! [`EmbeddedConfig::snapshot_min_bytes`]), the writer rewrites it as a
-//! snapshot under the same name (write, fsync, rename, fsync the directory).
+//! power loss. Opening replays the file, dropping a torn last record. Once
+//! at least half of the file is dead records (values since replaced or
+//! deleted) and it is past [`EmbeddedConfig::snapshot_min_bytes`], the writer
+//! rewrites it as a snapshot under the same name (write, fsync, rename, fsync
+//! the directory). A log of live data only (creates) is never rewritten:
+//! that would copy it and free nothing.
 //!
 //! A bounded ring of recent events ([`EmbeddedConfig::history_limit`]) serves
 //! watches that resume from a past revision and lists at a past revision
@@ -62,7 +64,7 @@ pub struct EmbeddedConfig {
     /// (default 16,384).
     pub request_queue: usize,
     /// The file is rewritten as a snapshot once it exceeds both this size and
-    /// twice its size after the previous rewrite (default 64 MiB).
+    /// twice the size of a snapshot of the live data (default 64 MiB).
     pub snapshot_min_bytes: u64,
     /// How long the writer waits for more writes before a commit, when the
     /// previous commit carried at least `commit_siblings` of them (default
@@ -95,6 +97,8 @@ pub(crate) struct Shared {
     config: EmbeddedConfig,
     /// Appends made durable (one fsync each) since the store was opened.
     pub(crate) commits: AtomicU64,
+    /// Snapshot rewrites of the file since the store was opened.
+    pub(crate) rewrites: AtomicU64,
 }
 
 impl Shared {
@@ -183,18 +187,11 @@ impl EmbeddedStore {
         }
         let mut state = State::new(config.history_limit);
         let (file, file_len) = load(&dir, &path, &mut state)?;
-        // What a snapshot of the live data would take: the next rewrite is
-        // due once the log is twice that (and past the minimum).
-        let live_len = MAGIC.len() as u64
-            + state
-                .kv
-                .values()
-                .map(|kv| (kv.key.len() + kv.value.len() + 33) as u64)
-                .sum::<u64>();
         let shared = Arc::new(Shared {
             state: RwLock::new(state),
             config: config.clone(),
             commits: AtomicU64::new(0),
+            rewrites: AtomicU64::new(0),
         });
         let (tx, rx) = mpsc::channel(config.request_queue.max(1));
         let writer = Writer {
@@ -204,7 +201,7 @@ impl EmbeddedStore {
             dir,
             path: path.clone(),
             file_len,
-            snapshot_len: live_len,
+            retry_len: 0,
             _dir_lock: dir_lock,
         };
         let handle = std::thread::Builder::new()
@@ -230,6 +227,12 @@ impl EmbeddedStore {
     /// covering every write of its batch.
     pub fn commits(&self) -> u64 {
         self.inner.shared.commits.load(Ordering::Relaxed)
+    }
+
+    /// Snapshot rewrites of the file since the store was opened (see the
+    /// module doc for when one is due).
+    pub fn rewrites(&self) -> u64 {
+        self.inner.shared.rewrites.load(Ordering::Relaxed)
     }
 
     /// The oldest revision a watch or list can still start from.

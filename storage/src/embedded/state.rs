@@ -25,6 +25,9 @@ pub(crate) struct Watcher {
 pub(crate) struct State {
     /// Current value of every live key.
     pub(crate) kv: BTreeMap<String, KeyValue>,
+    /// What a snapshot of `kv` takes in the log file (see
+    /// [`snapshot_record_len`]), kept up to date as keys change.
+    pub(crate) live_bytes: u64,
     /// Revision of the last committed write (1 for a new store, as etcd).
     pub(crate) revision: Revision,
     /// Recent events in revision order.
@@ -44,6 +47,7 @@ impl State {
     pub(crate) fn new(history_limit: usize) -> Self {
         State {
             kv: BTreeMap::new(),
+            live_bytes: 0,
             revision: 1,
             history: VecDeque::new(),
             history_start: 0,
@@ -58,12 +62,13 @@ impl State {
         match record {
             Record::Snapshot { revision } => {
                 self.kv.clear();
+                self.live_bytes = 0;
                 self.history.clear();
                 self.revision = revision;
                 self.history_start = revision;
             }
             Record::SnapshotKv(kv) => {
-                self.kv.insert(kv.key.clone(), kv);
+                self.put(kv);
             }
             Record::Txn { revision, changes } => {
                 if revision <= self.revision {
@@ -130,17 +135,25 @@ impl State {
     pub(crate) fn apply(&mut self, revision: Revision, events: Vec<Event>) {
         for event in events {
             match event.kind {
-                EventType::Put => {
-                    self.kv.insert(event.kv.key.clone(), event.kv.clone());
-                }
+                EventType::Put => self.put(event.kv.clone()),
                 EventType::Delete => {
-                    self.kv.remove(&event.kv.key);
+                    if let Some(old) = self.kv.remove(&event.kv.key) {
+                        self.live_bytes -= snapshot_record_len(&old);
+                    }
                 }
             }
             self.history.push_back(event);
         }
         self.revision = revision;
         self.trim_history();
+    }
+
+    /// Sets a key's current value, keeping `live_bytes` in step.
+    fn put(&mut self, kv: KeyValue) {
+        self.live_bytes += snapshot_record_len(&kv);
+        if let Some(old) = self.kv.insert(kv.key.clone(), kv) {
+            self.live_bytes -= snapshot_record_len(&old);
+        }
     }
 
     /// Drops the oldest events beyond the limit, moving `history_start` up.
@@ -417,4 +430,10 @@ pub(crate) fn txn_record(revision: Revision, events: &[Event]) -> Record {
             })
             .collect(),
     }
+}
+
+/// The bytes a key's record takes in a snapshot: its key and value plus the
+/// frame (header, tag, two lengths, two revisions: 33 bytes).
+pub(crate) fn snapshot_record_len(kv: &KeyValue) -> u64 {
+    (kv.key.len() + kv.value.len() + 33) as u64
 }

@@ -8,7 +8,7 @@
 //! one `write` and one `fdatasync`, then applies them to the in-memory state,
 //! tells the watchers, and answers every caller.
 //! One fsync thus covers as many writes as there are concurrent clients.
-//! When the file has grown well past its live data, the writer rewrites it as
+//! When at least half of the file is dead records, the writer rewrites it as
 //! a snapshot (new file, fsync, rename over the old one, fsync the directory).
 
 use std::collections::HashMap;
@@ -80,9 +80,8 @@ pub(crate) struct Writer {
     pub(crate) path: PathBuf,
     /// Bytes in the file now.
     pub(crate) file_len: u64,
-    /// Bytes in the file right after the last snapshot (at open, an
-    /// estimate of a snapshot's size).
-    pub(crate) snapshot_len: u64,
+    /// After a failed rewrite, no new attempt before the file reaches this.
+    pub(crate) retry_len: u64,
     /// Held (flock) for as long as the writer runs.
     pub(crate) _dir_lock: File,
 }
@@ -224,20 +223,29 @@ impl Writer {
         for o in outcomes {
             o.send(None);
         }
+        // A snapshot of the live data would take `live`: rewrite once dead
+        // records are at least half of the file.
+        let live = MAGIC.len() as u64 + self.shared.read().live_bytes;
         let threshold = self
             .shared
             .config
             .snapshot_min_bytes
-            .max(self.snapshot_len.saturating_mul(2));
-        if self.file_len > threshold
-            && let Err(e) = self.rewrite()
-        {
-            tracing::warn!(
-                "embedded store: rewriting {} failed, keeping the log: {e}",
-                self.path.display()
-            );
-            // Don't retry on every batch.
-            self.snapshot_len = self.file_len;
+            .max(live.saturating_mul(2))
+            .max(self.retry_len);
+        if self.file_len > threshold {
+            match self.rewrite() {
+                Ok(()) => {
+                    self.shared.rewrites.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        "embedded store: rewriting {} failed, keeping the log: {e}",
+                        self.path.display()
+                    );
+                    // Don't retry on every batch.
+                    self.retry_len = self.file_len.saturating_mul(2);
+                }
+            }
         }
     }
 
@@ -278,7 +286,7 @@ impl Writer {
         );
         self.file = file;
         self.file_len = len;
-        self.snapshot_len = len;
+        self.retry_len = 0;
         Ok(())
     }
 }
