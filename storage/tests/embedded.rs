@@ -86,14 +86,36 @@ async fn torn_last_record_is_dropped() {
     assert_eq!(keys, ["/k/a", "/k/b", "/k/c"]);
 }
 
-#[tokio::test]
-async fn snapshot_rewrite_keeps_everything() {
-    let dir = tempfile::tempdir().unwrap();
+/// A data dir whose store rewrites its log past 4 KiB, and the log's path.
+fn small_log() -> (tempfile::TempDir, EmbeddedConfig, std::path::PathBuf) {
+    let dir = tempfile::tempdir().expect("temporary directory");
     let config = EmbeddedConfig {
         snapshot_min_bytes: 4096,
         ..Default::default()
     };
     let path = dir.path().join(FILE_NAME);
+    (dir, config, path)
+}
+
+/// Reopens the store in `dir` and checks that it is at `revision` and holds
+/// exactly `items` under `/k/`.
+async fn reopen_holds(
+    dir: &std::path::Path,
+    config: EmbeddedConfig,
+    revision: storage::Revision,
+    items: &[storage::KeyValue],
+) -> EmbeddedStore {
+    let store = EmbeddedStore::open(dir, config).expect("reopen the store");
+    let current = store.current_revision().await.expect("current revision");
+    assert_eq!(current, revision);
+    let listed = store.list("/k/", ListOptions::default()).await;
+    assert_eq!(listed.expect("list").items, items);
+    store
+}
+
+#[tokio::test]
+async fn snapshot_rewrite_keeps_everything() {
+    let (dir, config, path) = small_log();
     let mut expected = Vec::new();
     let mut peak = 0;
     let last_rev = {
@@ -126,16 +148,7 @@ async fn snapshot_rewrite_keeps_everything() {
     assert!(!dir.path().join("store.db.tmp").exists());
     // 100 writes of >= 300 bytes would exceed 30 KB without rewrites.
     assert!(peak < 16 * 1024, "file grew to {peak} bytes");
-    let store = EmbeddedStore::open(dir.path(), config).unwrap();
-    assert_eq!(store.current_revision().await.unwrap(), last_rev);
-    assert_eq!(
-        store
-            .list("/k/", ListOptions::default())
-            .await
-            .unwrap()
-            .items,
-        expected
-    );
+    let store = reopen_holds(dir.path(), config, last_rev, &expected).await;
     let next = store.create("/k/new", b("n")).await.unwrap();
     assert_eq!(next.mod_revision, last_rev + 1);
 }
@@ -145,12 +158,7 @@ async fn snapshot_rewrite_keeps_everything() {
 /// nothing); replacing the values makes the old ones dead and triggers it.
 #[tokio::test]
 async fn only_dead_records_trigger_a_rewrite() {
-    let dir = tempfile::tempdir().unwrap();
-    let config = EmbeddedConfig {
-        snapshot_min_bytes: 4096,
-        ..Default::default()
-    };
-    let path = dir.path().join(FILE_NAME);
+    let (dir, config, path) = small_log();
     let store = EmbeddedStore::open(dir.path(), config.clone()).unwrap();
     let value = Bytes::from(vec![b'x'; 300]);
     for i in 0..100 {
@@ -178,16 +186,7 @@ async fn only_dead_records_trigger_a_rewrite() {
         .items;
     let revision = store.current_revision().await.unwrap();
     drop(store);
-    let store = EmbeddedStore::open(dir.path(), config).unwrap();
-    assert_eq!(store.current_revision().await.unwrap(), revision);
-    assert_eq!(
-        store
-            .list("/k/", ListOptions::default())
-            .await
-            .unwrap()
-            .items,
-        items
-    );
+    reopen_holds(dir.path(), config, revision, &items).await;
     assert!(items.iter().all(|kv| kv.value == b("y")));
 }
 
