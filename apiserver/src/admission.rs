@@ -183,10 +183,10 @@ fn reset_status(kind: &str, obj: &mut Value) {
             // Pods with a JSON body take the typed path; this is YAML,
             // protobuf and the server's own objects.
             let spec = map.get("spec").and_then(|s| PodSpec::deserialize(s).ok());
-            let qos = api_types::kinds::qos_class(&spec.unwrap_or_default());
+            let status = api_types::kinds::new_pod_status(&spec.unwrap_or_default());
             map.insert(
                 "status".into(),
-                json!({"phase": "Pending", "qosClass": qos}),
+                serde_json::to_value(status).unwrap_or_default(),
             );
         }
         "Namespace" => {

@@ -272,19 +272,20 @@ impl NewObject {
 /// Decode a create's body: straight into the kind's struct when it has a
 /// typed create path, else into a value (typed and defaulted when the kind
 /// has a typed form), else through the generic parser, which words every
-/// error. Returns the object, the unknown fields the typed decoders dropped
-/// (`None` from the generic parser) and whether defaults are applied.
-fn decode_new(target: &Target, req: &Request) -> ApiResult<(NewObject, Option<Vec<String>>, bool)> {
+/// error. Returns the object and the unknown fields the typed decoders
+/// dropped: `Some` exactly when a typed decoder took the body, and so
+/// applied the kind's defaults; `None` from the generic parser.
+fn decode_new(target: &Target, req: &Request) -> ApiResult<(NewObject, Option<Vec<String>>)> {
     let hooks = &target.def.hooks;
     if content_type(req).starts_with("application/json") {
         if let Some((t, unknown)) = hooks.decode_new(&req.body) {
-            return Ok((NewObject::Typed(t), Some(unknown), true));
+            return Ok((NewObject::Typed(t), Some(unknown)));
         }
         if let Some((v, unknown)) = hooks.decode_defaulted(&req.body) {
-            return Ok((NewObject::Value(v), Some(unknown), true));
+            return Ok((NewObject::Value(v), Some(unknown)));
         }
     }
-    Ok((NewObject::Value(parse_body(req)?), None, false))
+    Ok((NewObject::Value(parse_body(req)?), None))
 }
 
 /// Refuse creates into a namespace that is missing (404) or terminating
@@ -335,7 +336,8 @@ fn encode(obj: &Value) -> Bytes {
 /// `POST .../<plural>`.
 pub async fn create(state: &AppState, target: &Target, req: Request) -> ApiResult<Response> {
     let def = target.def.clone();
-    let (mut obj, unknown, defaulted) = decode_new(target, &req)?;
+    let (mut obj, unknown) = decode_new(target, &req)?;
+    let defaulted = unknown.is_some();
     // A typed struct always has the endpoint's apiVersion and kind (its
     // decoder refuses others); a value is checked and filled in.
     if let NewObject::Value(v) = &mut obj {
